@@ -1,0 +1,18 @@
+//! Sans-IO wire format of RFC 6455: frames as they are on the wire, the
+//! rules they must follow, and the opening handshake.
+
+mod close_code;
+mod decode;
+mod frame;
+mod header;
+mod mask;
+mod opcode;
+mod utf8;
+
+pub use close_code::{CloseCode, CloseCodeClass};
+pub use decode::{DecodeError, Decoder};
+pub use frame::{Frame, Role};
+pub use header::{FrameHeader, PayloadLen};
+pub use mask::{apply_mask, apply_mask_at, apply_mask_naive};
+pub use opcode::OpCode;
+pub use utf8::{Utf8Error, Utf8Validator};

@@ -1,0 +1,8 @@
+//! wsgauntlet: puts WebSocket endpoints through the gauntlet of RFC 6455.
+//!
+//! Layers, dependencies pointing one way: `codec → model → {catalog, mutate}
+//! → session → runner → cli`, with `report` over the results model.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod codec;
