@@ -8,6 +8,8 @@ mod header;
 mod mask;
 mod opcode;
 mod utf8;
+mod validate;
+mod violation;
 
 pub use close_code::{CloseCode, CloseCodeClass};
 pub use decode::{DecodeError, Decoder};
@@ -16,3 +18,5 @@ pub use header::{FrameHeader, PayloadLen};
 pub use mask::{apply_mask, apply_mask_at, apply_mask_naive};
 pub use opcode::OpCode;
 pub use utf8::{Utf8Error, Utf8Validator};
+pub use validate::Validator;
+pub use violation::Violation;
