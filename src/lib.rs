@@ -6,3 +6,4 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+pub mod model;
