@@ -33,7 +33,9 @@ pub struct Decoder {
 
 impl Default for Decoder {
     fn default() -> Self {
-        Decoder { max_payload: 64 << 20 }
+        Decoder {
+            max_payload: 64 << 20,
+        }
     }
 }
 
@@ -102,7 +104,13 @@ mod tests {
                 let len = PayloadLen::with_form(payload.len() as u64, form)
                     .unwrap_or(PayloadLen::minimal(payload.len() as u64));
                 Frame {
-                    header: FrameHeader { fin, rsv, opcode: OpCode(op), mask, len },
+                    header: FrameHeader {
+                        fin,
+                        rsv,
+                        opcode: OpCode(op),
+                        mask,
+                        len,
+                    },
                     payload: payload.into(),
                 }
             })
@@ -145,9 +153,12 @@ mod tests {
     #[test]
     fn huge_declared_length_is_refused_from_the_header_alone() {
         // Tomcat CVE-2020-13935: all 64 length bits set.
-        let mut buf = BytesMut::from(&[0x81, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF][..]);
+        let mut buf =
+            BytesMut::from(&[0x81, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF][..]);
         let err = Decoder::new(1 << 20).decode(&mut buf).unwrap_err();
-        let DecodeError::PayloadTooLarge { declared, header, .. } = err;
+        let DecodeError::PayloadTooLarge {
+            declared, header, ..
+        } = err;
         assert_eq!(declared, u64::MAX);
         assert!(header.len.msb_set());
         assert!(buf.capacity() < 1 << 20);
@@ -157,9 +168,14 @@ mod tests {
     fn rfc_5_7_examples_decode() {
         let dec = Decoder::default();
         let mut unmasked = BytesMut::from(&[0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f][..]);
-        assert_eq!(dec.decode(&mut unmasked).unwrap().unwrap().payload, &b"Hello"[..]);
+        assert_eq!(
+            dec.decode(&mut unmasked).unwrap().unwrap().payload,
+            &b"Hello"[..]
+        );
         let mut masked = BytesMut::from(
-            &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58][..],
+            &[
+                0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+            ][..],
         );
         let f = dec.decode(&mut masked).unwrap().unwrap();
         assert_eq!(f.payload, &b"Hello"[..]);
