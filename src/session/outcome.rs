@@ -147,7 +147,12 @@ pub struct Verdict {
 
 impl Verdict {
     /// A verdict with no close code.
-    pub fn new(outcome: Outcome, reason: Option<Reason>, expected: String, actual: String) -> Verdict {
+    pub fn new(
+        outcome: Outcome,
+        reason: Option<Reason>,
+        expected: String,
+        actual: String,
+    ) -> Verdict {
         Verdict {
             outcome,
             reason,
