@@ -3,7 +3,17 @@
 //! sections 14 and up. One file per area, in RFC order.
 
 mod case;
+mod s01_framing;
+mod s02_ping_pong;
+mod s03_reserved_bits;
+mod s04_opcodes;
+mod s05_fragmentation;
+mod s06_utf8;
+mod s07_close;
+mod s10_misc;
 mod select;
+#[cfg(test)]
+mod tests;
 
 pub use case::{
     Case, CaseKind, Delivery, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step, StepsFn,
@@ -24,6 +34,15 @@ pub enum Profile {
 /// Every case, in catalogue order.
 pub fn all(profile: Profile) -> Vec<Case> {
     let _ = profile;
-    let sections: Vec<Vec<Case>> = vec![];
+    let sections: Vec<Vec<Case>> = vec![
+        s01_framing::cases(),
+        s02_ping_pong::cases(),
+        s03_reserved_bits::cases(),
+        s04_opcodes::cases(),
+        s05_fragmentation::cases(),
+        s06_utf8::cases(),
+        s07_close::cases(),
+        s10_misc::cases(),
+    ];
     sections.into_iter().flatten().collect()
 }
