@@ -132,6 +132,17 @@ fn push_writes(actions: &mut Vec<Action>, stream: &mut BytesMut, parts: Vec<Byte
     match d {
         Delivery::FrameWise => actions.extend(parts.into_iter().map(Action::Write)),
         Delivery::Whole => actions.push(Action::Write(concat(parts))),
+        Delivery::PayloadParts { cuts, pause } => {
+            let all = concat(parts);
+            let header = crate::codec::FrameHeader::parse(&all).map_or(0, |(_, n)| n);
+            let mut from = 0;
+            for cut in cuts.iter().map(|c| (header + c).min(all.len())) {
+                actions.push(Action::Write(all.slice(from..cut)));
+                actions.push(Action::Wait(pause));
+                from = cut;
+            }
+            actions.push(Action::Write(all.slice(from..)));
+        }
         Delivery::Chops(n) => {
             let all = concat(parts);
             let n = n.max(1);

@@ -367,7 +367,7 @@ fn judge_failure(
             format!("failed with {}{note}", fmt_code(close.code)),
         );
     }
-    if judge == Judge::FailFast && failure.deferrable_to_message_end && close.after_last_write {
+    if judge == Judge::FailFast && close.after_last_write {
         return (
             Outcome::NonStrict,
             Some(Reason::NoFailFast),
