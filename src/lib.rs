@@ -9,4 +9,6 @@ pub mod catalog;
 pub mod cli;
 pub mod codec;
 pub mod model;
+pub mod report;
+pub mod runner;
 pub mod session;
