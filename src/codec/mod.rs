@@ -4,6 +4,7 @@
 mod close_code;
 mod decode;
 mod frame;
+mod handshake;
 mod header;
 mod mask;
 mod opcode;
@@ -14,6 +15,12 @@ mod violation;
 pub use close_code::{CloseCode, CloseCodeClass};
 pub use decode::{DecodeError, Decoder};
 pub use frame::{Frame, Role};
+pub use handshake::{
+    ClientHandshake, ClientRequest, DEFAULT_MAX_HEADER_BYTES, HandshakeError, MAX_HEADERS,
+    Negotiated, ServerPolicy, ServerReply, ServerResponse, WEBSOCKET_GUID, WEBSOCKET_VERSION,
+    accept_key, check_response, key_bytes_from_seed, parse_request, parse_response, reject,
+    server_response, server_response_with,
+};
 pub use header::{FrameHeader, PayloadLen};
 pub use mask::{apply_mask, apply_mask_at, apply_mask_naive};
 pub use opcode::OpCode;
