@@ -6,5 +6,6 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod cli;
 pub mod codec;
 pub mod model;

@@ -2,6 +2,7 @@
 //! rules they must follow, and the opening handshake.
 
 mod close_code;
+mod close_explain;
 mod decode;
 mod frame;
 mod handshake;
@@ -13,6 +14,7 @@ mod validate;
 mod violation;
 
 pub use close_code::{CloseCode, CloseCodeClass};
+pub use close_explain::{Explanation, explain};
 pub use decode::{DecodeError, Decoder};
 pub use frame::{Frame, Role};
 pub use handshake::{

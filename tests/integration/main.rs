@@ -1,0 +1,4 @@
+//! The single integration-test binary: one module per area.
+
+mod cli_explain;
+mod cli_frame;
