@@ -9,3 +9,4 @@ pub mod catalog;
 pub mod cli;
 pub mod codec;
 pub mod model;
+pub mod server;
