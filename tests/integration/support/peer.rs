@@ -16,7 +16,7 @@ use wsgauntlet::codec::{
 pub const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
 /// What the server did next.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     /// It sent a frame.
     Frame(Frame),
