@@ -12,3 +12,4 @@ pub mod model;
 pub mod report;
 pub mod runner;
 pub mod session;
+pub mod server;

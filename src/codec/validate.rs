@@ -191,6 +191,30 @@ impl Validator {
         }
     }
 
+    /// The UTF-8 verdict on the first bytes of a text (or text-continuation)
+    /// frame whose payload has only partly arrived, so a receiver can fail
+    /// before the rest comes (or never comes). Uses a copy of the open
+    /// message's UTF-8 state, or a fresh one for a TEXT frame; changes
+    /// nothing. `None` for other frames or when the bytes can still be valid.
+    pub fn check_partial_payload(
+        &self,
+        header: &FrameHeader,
+        unmasked_prefix: &[u8],
+    ) -> Option<Violation> {
+        let mut utf8 = match (header.opcode, &self.open) {
+            (OpCode::TEXT, None) => Utf8Validator::new(),
+            (OpCode::CONTINUATION, Some(m)) => m.utf8?,
+            _ => return None,
+        };
+        // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as
+        // UTF-8 but finds that the byte stream is not, in fact, a valid UTF-8
+        // stream, that endpoint MUST _Fail the WebSocket Connection_."
+        let e = utf8.feed(unmasked_prefix).err()?;
+        Some(Violation::InvalidUtf8 {
+            position: e.position,
+        })
+    }
+
     /// The opcode of the open message, if any.
     pub fn open_opcode(&self) -> Option<OpCode> {
         self.open.as_ref().map(|m| m.opcode)

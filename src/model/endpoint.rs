@@ -82,6 +82,20 @@ impl Endpoint {
         Some(failure(fatal, false))
     }
 
+    /// The failure the first bytes of a frame's payload already call for,
+    /// while the rest has not arrived: a text stream that no continuation
+    /// can make valid UTF-8 (fail-fast inside one frame). The prefix is
+    /// unmasked; nothing changes.
+    pub fn judge_partial(&self, header: &FrameHeader, unmasked_prefix: &[u8]) -> Option<Failure> {
+        if self.state != State::Open {
+            return None;
+        }
+        let violation = self
+            .incoming
+            .check_partial_payload(header, unmasked_prefix)?;
+        Some(failure(violation, !header.fin))
+    }
+
     /// What a conforming endpoint must do on receiving `frame`.
     pub fn receive(&mut self, frame: &Frame) -> Owed {
         if self.state != State::Open {
@@ -160,5 +174,44 @@ fn close_reply(frame: &Frame) -> Reaction {
     Reaction::CloseReply {
         codes,
         empty_ok: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_payload_judged_against_the_open_message() {
+        let mut e = Endpoint::new(Role::Server);
+        let key = [9, 8, 7, 6];
+        let text = Frame::text(&b"abcdef"[..]).masked(key).header;
+        assert_eq!(e.judge_partial(&text, b"ab"), None);
+        let f = e
+            .judge_partial(&text, b"a\xc0")
+            .expect("0xC0 is never valid");
+        assert_eq!(f.codes, vec![CloseCode::INVALID_PAYLOAD]);
+        assert_eq!(f.violation, Violation::InvalidUtf8 { position: 1 });
+        assert!(!f.deferrable_to_message_end);
+        let first = Frame::text(&b"x\xe2"[..]).fin(false).masked(key);
+        assert_eq!(e.receive(&first).reaction, Reaction::Nothing);
+        let cont = Frame::continuation(&b"\x82\xac"[..]).fin(false).masked(key);
+        assert_eq!(e.judge_partial(&cont.header, b"\x82"), None);
+        let f = e
+            .judge_partial(&cont.header, b"\x41")
+            .expect("E2 41 is invalid");
+        assert_eq!(f.violation, Violation::InvalidUtf8 { position: 2 });
+        assert!(f.deferrable_to_message_end);
+    }
+
+    #[test]
+    fn partial_payload_is_not_judged_after_failure_or_for_binary() {
+        let mut e = Endpoint::new(Role::Server);
+        let bin = Frame::binary(&b"\xff\xff"[..]).masked([1, 1, 1, 1]);
+        assert_eq!(e.judge_partial(&bin.header, b"\xff"), None);
+        let bad = Frame::new(crate::codec::OpCode(3), &b""[..]).masked([1, 1, 1, 1]);
+        assert!(matches!(e.receive(&bad).reaction, Reaction::Fail(_)));
+        let text = Frame::text(&b"\xff"[..]).masked([1, 1, 1, 1]).header;
+        assert_eq!(e.judge_partial(&text, b"\xff"), None);
     }
 }

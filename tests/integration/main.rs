@@ -2,3 +2,6 @@
 
 mod cli_explain;
 mod cli_frame;
+mod echo_server;
+mod servers_smoke;
+mod support;

@@ -169,3 +169,44 @@ fn negotiated_rsv_is_allowed_and_non_minimal_is_tolerable() {
     assert!(got[0].receiver_may_tolerate());
     assert_eq!(CloseCode::from(got[0].clone()), CloseCode::PROTOCOL_ERROR);
 }
+
+#[test]
+fn partial_text_payload_fails_fast_at_the_hopeless_byte() {
+    let v = Validator::new(Role::Client);
+    let h = Frame::text(&[0u8; 20][..]).masked([1, 2, 3, 4]).header;
+    // "κόσμε" then 0xED 0xA0: a surrogate, hopeless whatever follows.
+    let prefix = b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0";
+    assert_eq!(
+        v.check_partial_payload(&h, prefix),
+        Some(Violation::InvalidUtf8 { position: 12 })
+    );
+    // Ending inside a code point is not (yet) an error.
+    assert_eq!(v.check_partial_payload(&h, b"ab\xce"), None);
+    let b = Frame::binary(&[0u8; 20][..]).masked([1, 2, 3, 4]).header;
+    assert_eq!(v.check_partial_payload(&b, b"\xff"), None);
+}
+
+#[test]
+fn partial_continuation_uses_the_open_message_state_without_changing_it() {
+    let mut v = Validator::new(Role::Server);
+    assert!(
+        v.check_frame(&Frame::text(&b"ab\xce"[..]).fin(false))
+            .is_empty()
+    );
+    let h = Frame::continuation(&[0u8; 8][..]).header;
+    // 0xFF can never follow the open 0xCE: position counts from the message start.
+    assert_eq!(
+        v.check_partial_payload(&h, b"\xff"),
+        Some(Violation::InvalidUtf8 { position: 3 })
+    );
+    // A fresh state would reject the lone continuation byte 0xBA; the open
+    // state accepts it as the end of "κ".
+    assert_eq!(v.check_partial_payload(&h, b"\xba"), None);
+    // Nothing was consumed: the whole frame still validates.
+    assert!(
+        v.check_frame(&Frame::continuation(&b"\xba!"[..]))
+            .is_empty()
+    );
+    // No open message: a continuation is judged by the header, not here.
+    assert_eq!(v.check_partial_payload(&h, b"\xff"), None);
+}
