@@ -11,5 +11,5 @@ pub mod codec;
 pub mod model;
 pub mod report;
 pub mod runner;
-pub mod session;
 pub mod server;
+pub mod session;

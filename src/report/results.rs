@@ -107,8 +107,14 @@ impl WireEntry {
 
 /// The wire log of an observation, bounded.
 pub fn wire_of(obs: Option<&Observed>) -> Vec<WireEntry> {
-    obs.map(|o| o.wire.iter().take(WIRE_ENTRIES).map(WireEntry::from_frame).collect())
-        .unwrap_or_default()
+    obs.map(|o| {
+        o.wire
+            .iter()
+            .take(WIRE_ENTRIES)
+            .map(WireEntry::from_frame)
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// Lower-case hex of bytes.
@@ -118,7 +124,9 @@ pub fn hex(bytes: impl AsRef<[u8]>) -> String {
 
 /// A `SystemTime` as RFC 3339 UTC (seconds precision).
 pub fn rfc3339(t: std::time::SystemTime) -> String {
-    let secs = t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Civil from days (H. Hinnant's algorithm).
     let z = days + 719_468;
@@ -130,7 +138,12 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
@@ -141,13 +154,20 @@ mod tests {
     #[test]
     fn rfc3339_dates() {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_000_000)), "2026-11-18T11:06:40Z");
-        assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_000_000)),
+            "2026-11-18T11:06:40Z"
+        );
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
     }
 
     #[test]
     fn outcome_names_in_json() {
-        let json = serde_json::to_string(&(Outcome::NonStrict, Some(Reason::WrongCloseCode))).unwrap();
+        let json =
+            serde_json::to_string(&(Outcome::NonStrict, Some(Reason::WrongCloseCode))).unwrap();
         assert_eq!(json, r#"["NON-STRICT","wrong-close-code"]"#);
     }
 }

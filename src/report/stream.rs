@@ -75,16 +75,29 @@ pub enum StreamError {
 /// line cut short by a kill is skipped; any other bad line is an error.
 pub fn read_stream(path: &Path) -> Result<RunResults, StreamError> {
     let p = path.display().to_string();
-    let io = |source| StreamError::Io { path: p.clone(), source };
+    let io = |source| StreamError::Io {
+        path: p.clone(),
+        source,
+    };
     let lines: Vec<String> = BufReader::new(File::open(path).map_err(io)?)
         .lines()
         .collect::<Result<_, _>>()
         .map_err(io)?;
-    let corrupt = |line: usize, why: String| StreamError::Corrupt { path: p.clone(), line, why };
-    let first = lines.first().ok_or_else(|| corrupt(1, "empty file".into()))?;
-    let header: StreamHeader = serde_json::from_str(first).map_err(|e| corrupt(1, e.to_string()))?;
+    let corrupt = |line: usize, why: String| StreamError::Corrupt {
+        path: p.clone(),
+        line,
+        why,
+    };
+    let first = lines
+        .first()
+        .ok_or_else(|| corrupt(1, "empty file".into()))?;
+    let header: StreamHeader =
+        serde_json::from_str(first).map_err(|e| corrupt(1, e.to_string()))?;
     if header.schema != SCHEMA_VERSION {
-        return Err(corrupt(1, format!("schema {} is not {SCHEMA_VERSION}", header.schema)));
+        return Err(corrupt(
+            1,
+            format!("schema {} is not {SCHEMA_VERSION}", header.schema),
+        ));
     }
     let mut cases = Vec::new();
     for (i, line) in lines.iter().enumerate().skip(1) {

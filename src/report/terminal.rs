@@ -42,7 +42,11 @@ impl Counts {
             .filter(|o| self.get(**o) > 0)
             .map(|o| format!("{} {o}", self.get(*o)))
             .collect();
-        if parts.is_empty() { "no cases".into() } else { parts.join(", ") }
+        if parts.is_empty() {
+            "no cases".into()
+        } else {
+            parts.join(", ")
+        }
     }
 }
 
@@ -60,16 +64,32 @@ pub fn summary(run: &RunResults) -> String {
     }
     let _ = writeln!(out, "\n{} — {}", run.agent, run.url);
     for ((_, name), cases) in &sections {
-        let _ = writeln!(out, "  section {name:>3}: {:>4} cases  {}", cases.len(), Counts::of(cases.iter().copied()).line());
+        let _ = writeln!(
+            out,
+            "  section {name:>3}: {:>4} cases  {}",
+            cases.len(),
+            Counts::of(cases.iter().copied()).line()
+        );
     }
-    let details: Vec<&CaseResult> = run.cases.iter().filter(|c| c.outcome != Outcome::Pass).collect();
+    let details: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .collect();
     if !details.is_empty() {
         let _ = writeln!(out, "\nNot PASS:");
     }
     for c in details {
         let reason = c.reason.map(|r| format!(" ({r})")).unwrap_or_default();
-        let _ = writeln!(out, "  {} {}{reason} — {} [RFC 6455 §{}]", c.outcome, c.id, c.title, c.section);
-        if matches!(c.outcome, Outcome::Fail | Outcome::NonStrict | Outcome::Error) {
+        let _ = writeln!(
+            out,
+            "  {} {}{reason} — {} [RFC 6455 §{}]",
+            c.outcome, c.id, c.title, c.section
+        );
+        if matches!(
+            c.outcome,
+            Outcome::Fail | Outcome::NonStrict | Outcome::Error
+        ) {
             if !c.requirement.is_empty() {
                 let _ = writeln!(out, "      requirement: \"{}\"", c.requirement);
             }

@@ -24,7 +24,9 @@ pub async fn drive(stream: Box<dyn Io>, mut session: Session) -> SessionEnd {
         if pending.is_none() && !write_failed {
             pending = session.poll_transmit();
         }
-        let wake = session.poll_timeout().unwrap_or_else(|| Instant::now() + FALLBACK_WAIT);
+        let wake = session
+            .poll_timeout()
+            .unwrap_or_else(|| Instant::now() + FALLBACK_WAIT);
         let chunk = pending.clone();
         tokio::select! {
             biased;

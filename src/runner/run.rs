@@ -74,13 +74,25 @@ pub enum RunEvent {
 
 enum Msg {
     Done(Box<CaseRun>),
-    Throttled { id: String, code: u16, wait: Duration },
+    Throttled {
+        id: String,
+        code: u16,
+        wait: Duration,
+    },
 }
 
 /// Checks the server answers the opening handshake before a run starts.
-pub async fn preflight(target: &Target, connector: &Connector, cfg: &SessionConfig) -> Result<(), ConnectError> {
+pub async fn preflight(
+    target: &Target,
+    connector: &Connector,
+    cfg: &SessionConfig,
+) -> Result<(), ConnectError> {
     let stream = connector.connect(target).await?;
-    let _ = drive(stream, Session::new(&probe_case(), cfg.clone(), Instant::now())).await;
+    let _ = drive(
+        stream,
+        Session::new(&probe_case(), cfg.clone(), Instant::now()),
+    )
+    .await;
     Ok(())
 }
 
@@ -93,7 +105,11 @@ pub async fn run_cases(
     opts: &RunOptions,
     mut on_event: impl FnMut(RunEvent),
 ) -> Vec<CaseRun> {
-    let ctx = Arc::new(Ctx { target: target.clone(), connector: connector.clone(), opts: opts.clone() });
+    let ctx = Arc::new(Ctx {
+        target: target.clone(),
+        connector: connector.clone(),
+        opts: opts.clone(),
+    });
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let total = cases.len();
     let mut queue = cases.into_iter().enumerate();
@@ -105,7 +121,9 @@ pub async fn run_cases(
     let mut dead: Option<String> = None;
     loop {
         while dead.is_none() && active < limit {
-            let Some((index, case)) = queue.next() else { break };
+            let Some((index, case)) = queue.next() else {
+                break;
+            };
             ids.push(case.id.clone());
             active += 1;
             let (ctx, tx) = (ctx.clone(), tx.clone());
@@ -121,14 +139,21 @@ pub async fn run_cases(
         match msg {
             Msg::Throttled { id, code, wait } => {
                 limit = (limit / 2).max(1);
-                on_event(RunEvent::Throttled { id, code, wait, jobs: limit });
+                on_event(RunEvent::Throttled {
+                    id,
+                    code,
+                    wait,
+                    jobs: limit,
+                });
             }
             Msg::Done(mut run) => {
                 active -= 1;
                 if dead.is_none() && opts.probe && ended_abnormally(&run) && !alive(&ctx).await {
                     mark_died(&mut run);
                     dead = Some(run.id.clone());
-                    on_event(RunEvent::ServerDied { after: run.id.clone() });
+                    on_event(RunEvent::ServerDied {
+                        after: run.id.clone(),
+                    });
                     tasks.abort_all();
                     active = 0;
                 }
@@ -159,9 +184,15 @@ fn fill_not_run(
         let run = match r {
             Some(r) => r,
             None => {
-                let id = pending.iter().find(|(j, _)| *j == i).map(|(_, id)| id.clone()).unwrap_or_default();
+                let id = pending
+                    .iter()
+                    .find(|(j, _)| *j == i)
+                    .map(|(_, id)| id.clone())
+                    .unwrap_or_default();
                 let why = match dead {
-                    Some(after) => format!("not run: the server stopped answering after case {after}"),
+                    Some(after) => {
+                        format!("not run: the server stopped answering after case {after}")
+                    }
                     None => "not run".to_string(),
                 };
                 let run = not_run(i, id, why);
@@ -188,7 +219,9 @@ fn not_run(index: usize, id: String, why: String) -> CaseRun {
 }
 
 fn case_seed(master: u64, id: &str) -> u64 {
-    id.bytes().fold(master ^ 0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    id.bytes().fold(master ^ 0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 async fn run_case(ctx: &Ctx, index: usize, case: Case, tx: &mpsc::UnboundedSender<Msg>) -> CaseRun {
@@ -200,7 +233,10 @@ async fn run_case(ctx: &Ctx, index: usize, case: Case, tx: &mpsc::UnboundedSende
         let t0 = Instant::now();
         let end = match ctx.connector.connect(&ctx.target).await {
             Ok(stream) => drive(stream, Session::new(&case, cfg.clone(), t0)).await,
-            Err(e) => SessionEnd::Judged(Verdict::error(Reason::Connection, e.to_string()), Box::default()),
+            Err(e) => SessionEnd::Judged(
+                Verdict::error(Reason::Connection, e.to_string()),
+                Box::default(),
+            ),
         };
         let duration = t0.elapsed();
         let (verdict, observed) = match end {
@@ -210,15 +246,30 @@ async fn run_case(ctx: &Ctx, index: usize, case: Case, tx: &mpsc::UnboundedSende
                 throttled.push(code);
                 if attempt < ctx.opts.backoff.retries {
                     let wait = ctx.opts.backoff.delay(attempt, cfg.seed);
-                    let _ = tx.send(Msg::Throttled { id: case.id.clone(), code, wait });
+                    let _ = tx.send(Msg::Throttled {
+                        id: case.id.clone(),
+                        code,
+                        wait,
+                    });
                     tokio::time::sleep(wait).await;
                     continue;
                 }
-                let why = format!("server overloaded: {code} on every one of {} attempts", attempt + 1);
+                let why = format!(
+                    "server overloaded: {code} on every one of {} attempts",
+                    attempt + 1
+                );
                 (Verdict::error(Reason::ServerOverloaded, why), None)
             }
         };
-        return CaseRun { index, id: case.id.clone(), verdict, observed, duration, started, throttled };
+        return CaseRun {
+            index,
+            id: case.id.clone(),
+            verdict,
+            observed,
+            duration,
+            started,
+            throttled,
+        };
     }
 }
 
@@ -234,12 +285,15 @@ fn mark_died(run: &mut CaseRun) {
     let before = std::mem::take(&mut run.verdict.actual);
     run.verdict.outcome = Outcome::Fail;
     run.verdict.reason = Some(Reason::ServerDied);
-    run.verdict.actual = format!("the server stopped accepting connections after this case ({before})");
+    run.verdict.actual =
+        format!("the server stopped accepting connections after this case ({before})");
 }
 
 fn probe_case() -> Case {
-    Case::frames("liveness", "one text message", "5.6", "", || vec![send(vec![Frame::text("wsgauntlet liveness probe")])])
-        .deadline(Duration::from_secs(2))
+    Case::frames("liveness", "one text message", "5.6", "", || {
+        vec![send(vec![Frame::text("wsgauntlet liveness probe")])]
+    })
+    .deadline(Duration::from_secs(2))
 }
 
 /// A new connection completes the opening handshake (twice tried).
@@ -248,7 +302,9 @@ async fn alive(ctx: &Ctx) -> bool {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(3), ctx.connector.connect(&ctx.target)).await else {
+        let Ok(Ok(stream)) =
+            tokio::time::timeout(Duration::from_secs(3), ctx.connector.connect(&ctx.target)).await
+        else {
             continue;
         };
         let session = Session::new(&probe_case(), ctx.opts.session.clone(), Instant::now());

@@ -88,7 +88,10 @@ pub struct Target {
 impl Target {
     /// Parses a `ws://` or `wss://` URL.
     pub fn parse(url: &str) -> Result<Target, ConnectError> {
-        let bad = |why: &str| ConnectError::BadUrl { url: url.to_string(), why: why.to_string() };
+        let bad = |why: &str| ConnectError::BadUrl {
+            url: url.to_string(),
+            why: why.to_string(),
+        };
         let u = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
         let tls = match u.scheme() {
             "ws" => false,
@@ -96,19 +99,39 @@ impl Target {
             s => return Err(bad(&format!("scheme {s:?} is not ws or wss"))),
         };
         let host = u.host_str().ok_or_else(|| bad("no host"))?;
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
         let default = if tls { 443 } else { 80 };
         let port = u.port().unwrap_or(default);
         let mut path = u.path().to_string();
         if let Some(q) = u.query() {
             path = format!("{path}?{q}");
         }
-        let shown = if host.contains(':') { format!("[{host}]") } else { host.clone() };
-        let host_header = if port == default { shown } else { format!("{shown}:{port}") };
+        let shown = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.clone()
+        };
+        let host_header = if port == default {
+            shown
+        } else {
+            format!("{shown}:{port}")
+        };
         if u.fragment().is_some() {
-            return Err(bad("a WebSocket URL must not have a fragment (RFC 6455 §3)"));
+            return Err(bad(
+                "a WebSocket URL must not have a fragment (RFC 6455 §3)",
+            ));
         }
-        Ok(Target { url: url.to_string(), tls, host, port, path, host_header })
+        Ok(Target {
+            url: url.to_string(),
+            tls,
+            host,
+            port,
+            path,
+            host_header,
+        })
     }
 }
 
@@ -130,18 +153,32 @@ pub struct Connector {
 
 impl Connector {
     /// Builds the TLS config once (roots, CA file, or accept-any).
-    pub fn new(target: &Target, opts: &TlsOptions, timeout: Duration) -> Result<Connector, ConnectError> {
-        let tls = if target.tls { Some(TlsConnector::from(Arc::new(tls_config(opts)?))) } else { None };
+    pub fn new(
+        target: &Target,
+        opts: &TlsOptions,
+        timeout: Duration,
+    ) -> Result<Connector, ConnectError> {
+        let tls = if target.tls {
+            Some(TlsConnector::from(Arc::new(tls_config(opts)?)))
+        } else {
+            None
+        };
         Ok(Connector { tls, timeout })
     }
 
     /// Opens one connection.
     pub async fn connect(&self, target: &Target) -> Result<Box<dyn Io>, ConnectError> {
         let addr = format!("{}:{}", target.host, target.port);
-        let tcp = tokio::time::timeout(self.timeout, TcpStream::connect((target.host.as_str(), target.port)))
-            .await
-            .map_err(|_| ConnectError::Timeout { addr: addr.clone(), after: self.timeout })?
-            .map_err(|source| classify(&target.host, addr.clone(), source))?;
+        let tcp = tokio::time::timeout(
+            self.timeout,
+            TcpStream::connect((target.host.as_str(), target.port)),
+        )
+        .await
+        .map_err(|_| ConnectError::Timeout {
+            addr: addr.clone(),
+            after: self.timeout,
+        })?
+        .map_err(|source| classify(&target.host, addr.clone(), source))?;
         let _ = tcp.set_nodelay(true);
         let Some(tls) = &self.tls else {
             return Ok(Box::new(tcp));
@@ -152,8 +189,14 @@ impl Connector {
         })?;
         let stream = tokio::time::timeout(self.timeout, tls.connect(name, tcp))
             .await
-            .map_err(|_| ConnectError::Timeout { addr: addr.clone(), after: self.timeout })?
-            .map_err(|source| ConnectError::Tls { host: target.host.clone(), source })?;
+            .map_err(|_| ConnectError::Timeout {
+                addr: addr.clone(),
+                after: self.timeout,
+            })?
+            .map_err(|source| ConnectError::Tls {
+                host: target.host.clone(),
+                source,
+            })?;
         Ok(Box::new(stream))
     }
 }
@@ -162,7 +205,10 @@ fn classify(host: &str, addr: String, source: std::io::Error) -> ConnectError {
     // tokio reports resolver failures as io errors of kind Other / Uncategorized.
     let text = source.to_string();
     if text.contains("lookup") || text.contains("resolve") || text.contains("Name or service") {
-        ConnectError::Resolve { host: host.to_string(), source }
+        ConnectError::Resolve {
+            host: host.to_string(),
+            source,
+        }
     } else {
         ConnectError::Connect { addr, source }
     }
@@ -172,7 +218,10 @@ fn tls_config(opts: &TlsOptions) -> Result<ClientConfig, ConnectError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| ConnectError::CaFile { path: String::new(), why: e.to_string() })?;
+        .map_err(|e| ConnectError::CaFile {
+            path: String::new(),
+            why: e.to_string(),
+        })?;
     if opts.insecure {
         return Ok(builder
             .dangerous()
@@ -192,7 +241,10 @@ fn tls_config(opts: &TlsOptions) -> Result<ClientConfig, ConnectError> {
 
 fn add_ca_file(roots: &mut RootCertStore, path: &str) -> Result<(), ConnectError> {
     use rustls::pki_types::{CertificateDer, pem::PemObject};
-    let err = |why: String| ConnectError::CaFile { path: path.to_string(), why };
+    let err = |why: String| ConnectError::CaFile {
+        path: path.to_string(),
+        why,
+    };
     let certs: Vec<_> = CertificateDer::pem_file_iter(path)
         .map_err(|e| err(e.to_string()))?
         .collect::<Result<_, _>>()
@@ -213,9 +265,15 @@ mod tests {
     #[test]
     fn parses_urls() {
         let t = Target::parse("ws://127.0.0.1:9001/chat?x=1").unwrap();
-        assert_eq!((t.tls, t.port, t.path.as_str(), t.host_header.as_str()), (false, 9001, "/chat?x=1", "127.0.0.1:9001"));
+        assert_eq!(
+            (t.tls, t.port, t.path.as_str(), t.host_header.as_str()),
+            (false, 9001, "/chat?x=1", "127.0.0.1:9001")
+        );
         let t = Target::parse("wss://example.com").unwrap();
-        assert_eq!((t.tls, t.port, t.path.as_str(), t.host_header.as_str()), (true, 443, "/", "example.com"));
+        assert_eq!(
+            (t.tls, t.port, t.path.as_str(), t.host_header.as_str()),
+            (true, 443, "/", "example.com")
+        );
         let t = Target::parse("ws://[::1]:80/").unwrap();
         assert_eq!((t.host.as_str(), t.host_header.as_str()), ("::1", "[::1]"));
         for bad in ["http://x/", "ws//x", "", "ws://x/#frag", "ws://"] {
