@@ -3,7 +3,17 @@
 //! sections 14 and up. One file per area, in RFC order.
 
 mod case;
+mod s09_limits_performance;
+mod s14_opening_handshake;
+mod s15_masking;
+mod s16_length_encoding;
+mod s17_control_frames;
+mod s18_close;
+mod s19_interleaving;
+mod s20_limits_floods;
 mod select;
+#[cfg(test)]
+mod tests_extra;
 
 pub use case::{
     Case, CaseKind, Delivery, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step, StepsFn,
@@ -23,7 +33,15 @@ pub enum Profile {
 
 /// Every case, in catalogue order.
 pub fn all(profile: Profile) -> Vec<Case> {
-    let _ = profile;
-    let sections: Vec<Vec<Case>> = vec![];
+    let sections: Vec<Vec<Case>> = vec![
+        s09_limits_performance::cases(profile),
+        s14_opening_handshake::cases(),
+        s15_masking::cases(),
+        s16_length_encoding::cases(),
+        s17_control_frames::cases(),
+        s18_close::cases(),
+        s19_interleaving::cases(),
+        s20_limits_floods::cases(),
+    ];
     sections.into_iter().flatten().collect()
 }
