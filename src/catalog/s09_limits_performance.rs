@@ -106,7 +106,11 @@ fn single_frame(profile: Profile, opcode: OpCode, group: u8) -> Vec<Case> {
     let mut out = Vec::new();
     for (i, &(size, text_secs, binary_secs)) in SINGLE.iter().enumerate() {
         let size = scaled(profile, size);
-        let secs = if opcode == OpCode::TEXT { text_secs } else { binary_secs };
+        let secs = if opcode == OpCode::TEXT {
+            text_secs
+        } else {
+            binary_secs
+        };
         let title = format!("{} message of {} in one frame", kind(opcode), human(size));
         let case = Case::frames(id(group, i), title, "5.2", Q_LENGTH_64, move || {
             vec![send(vec![Frame::new(opcode, pattern(opcode, size))])]

@@ -19,16 +19,27 @@ macro_rules! must_reject {
     };
 }
 
-const Q_VERSION_HEADER: &str = must_reject!("A |Sec-WebSocket-Version| header field, with a value of 13.");
+const Q_VERSION_HEADER: &str =
+    must_reject!("A |Sec-WebSocket-Version| header field, with a value of 13.");
 const Q_VERSION_MISMATCH: &str = "If this version does not match a version understood by the server, the server MUST abort the WebSocket handshake described in this section and instead send an appropriate HTTP error code (such as 426 Upgrade Required) and a |Sec-WebSocket-Version| header field indicating the version(s) the server is capable of understanding.";
-const Q_VERSION_ABNF: &str = must_reject!(r#"version = DIGIT | (NZDIGIT DIGIT) | ("1" DIGIT DIGIT) | ("2" DIGIT DIGIT) ; Limited to 0-255 range, with no leading zeros"#);
-const Q_KEY: &str = must_reject!("A |Sec-WebSocket-Key| header field with a base64-encoded (see Section 4 of [RFC4648]) value that, when decoded, is 16 bytes in length.");
-const Q_UPGRADE: &str = must_reject!(r#"An |Upgrade| header field containing the value "websocket", treated as an ASCII case-insensitive value."#);
-const Q_CONNECTION: &str = must_reject!(r#"A |Connection| header field that includes the token "Upgrade", treated as an ASCII case-insensitive value."#);
+const Q_VERSION_ABNF: &str = must_reject!(
+    r#"version = DIGIT | (NZDIGIT DIGIT) | ("1" DIGIT DIGIT) | ("2" DIGIT DIGIT) ; Limited to 0-255 range, with no leading zeros"#
+);
+const Q_KEY: &str = must_reject!(
+    "A |Sec-WebSocket-Key| header field with a base64-encoded (see Section 4 of [RFC4648]) value that, when decoded, is 16 bytes in length."
+);
+const Q_UPGRADE: &str = must_reject!(
+    r#"An |Upgrade| header field containing the value "websocket", treated as an ASCII case-insensitive value."#
+);
+const Q_CONNECTION: &str = must_reject!(
+    r#"A |Connection| header field that includes the token "Upgrade", treated as an ASCII case-insensitive value."#
+);
 const Q_UPGRADE_CASE: &str = r#"An |Upgrade| header field containing the value "websocket", treated as an ASCII case-insensitive value."#;
 const Q_CONNECTION_TOKEN: &str = r#"A |Connection| header field that includes the token "Upgrade", treated as an ASCII case-insensitive value."#;
 const Q_NAME_CASE: &str = "Please note that according to [RFC2616], all header field names in both HTTP requests and HTTP responses are case-insensitive.";
-const Q_REQUEST_LINE: &str = must_reject!(r#"An HTTP/1.1 or higher GET request, including a "Request-URI" [RFC2616] that should be interpreted as a /resource name/ defined in Section 3 (or an absolute HTTP/HTTPS URI containing the /resource name/)."#);
+const Q_REQUEST_LINE: &str = must_reject!(
+    r#"An HTTP/1.1 or higher GET request, including a "Request-URI" [RFC2616] that should be interpreted as a /resource name/ defined in Section 3 (or an absolute HTTP/HTTPS URI containing the /resource name/)."#
+);
 const Q_HOST: &str = must_reject!("A |Host| header field containing the server's authority.");
 const Q_EXTENSIONS: &str = "Extensions not listed by the client MUST NOT be listed.";
 const Q_SUBPROTOCOL: &str = "if the server does not wish to agree to one of the suggested subprotocols, it MUST NOT send back a |Sec-WebSocket-Protocol| header field in its response";
@@ -67,28 +78,40 @@ fn version() -> Vec<Case> {
             "Sec-WebSocket-Version: 12 (reserved, never used)",
             "4.2.2",
             Q_VERSION_MISMATCH,
-            get(vec![set("Sec-WebSocket-Version", "12")], reject(VERSION, ADVERTISED)),
+            get(
+                vec![set("Sec-WebSocket-Version", "12")],
+                reject(VERSION, ADVERTISED),
+            ),
         ),
         case(
             "14.1.3",
             "Sec-WebSocket-Version: 14 (unknown)",
             "4.2.2",
             Q_VERSION_MISMATCH,
-            get(vec![set("Sec-WebSocket-Version", "14")], reject(VERSION, ADVERTISED)),
+            get(
+                vec![set("Sec-WebSocket-Version", "14")],
+                reject(VERSION, ADVERTISED),
+            ),
         ),
         case(
             "14.1.4",
             "Sec-WebSocket-Version: abc (not a number)",
             "4.2.1",
             Q_VERSION_ABNF,
-            get(vec![set("Sec-WebSocket-Version", "abc")], reject(VERSION, None)),
+            get(
+                vec![set("Sec-WebSocket-Version", "abc")],
+                reject(VERSION, None),
+            ),
         ),
         case(
             "14.1.5",
             "Sec-WebSocket-Version: 013 (leading zero)",
             "4.2.1",
             Q_VERSION_ABNF,
-            get(vec![set("Sec-WebSocket-Version", "013")], reject(VERSION, None)),
+            get(
+                vec![set("Sec-WebSocket-Version", "013")],
+                reject(VERSION, None),
+            ),
         ),
     ]
 }
@@ -119,7 +142,13 @@ fn key() -> Vec<Case> {
 
 fn upgrade_and_connection() -> Vec<Case> {
     let not_upgrade = |id, title, quote, edit| {
-        case(id, title, "4.2.1", quote, get(vec![edit], reject(NOT_UPGRADE, None)))
+        case(
+            id,
+            title,
+            "4.2.1",
+            quote,
+            get(vec![edit], reject(NOT_UPGRADE, None)),
+        )
     };
     vec![
         not_upgrade("14.3.1", "No Upgrade header", Q_UPGRADE, remove("Upgrade")),
@@ -174,7 +203,10 @@ fn accepted_spellings() -> Vec<Case> {
             "14.4.5",
             "Connection tokens split over two header lines (keep-alive, then Upgrade)",
             Q_CONNECTION_TOKEN,
-            vec![set("Connection", "keep-alive"), add("Connection", "Upgrade")],
+            vec![
+                set("Connection", "keep-alive"),
+                add("Connection", "Upgrade"),
+            ],
         ),
     ]
 }
@@ -185,7 +217,11 @@ fn request_line_and_host() -> Vec<Case> {
         http_version,
         edits: Vec::new(),
         expect: HandshakeExpect::Reject {
-            statuses: if method == "GET" { &[400, 505] } else { &[400, 405] },
+            statuses: if method == "GET" {
+                &[400, 505]
+            } else {
+                &[400, 405]
+            },
             header: None,
         },
     };
@@ -221,7 +257,10 @@ fn declined_offers() -> Vec<Case> {
             "Offers the unknown extension x-unknown: accepted without it",
             "4.2.2",
             Q_EXTENSIONS,
-            get(vec![set("Sec-WebSocket-Extensions", "x-unknown")], accepted()),
+            get(
+                vec![set("Sec-WebSocket-Extensions", "x-unknown")],
+                accepted(),
+            ),
         ),
         case(
             "14.6.2",

@@ -9,8 +9,7 @@ use super::{Case, Delivery, Step, send, send_chopped};
 use crate::codec::{CloseCode, Frame};
 
 const Q_UNMASKED: &str = "The server MUST close the connection upon receiving a frame that is not masked. In this case, a server MAY send a Close frame with a status code of 1002 (protocol error) as defined in Section 7.4.1.";
-const Q_ANY_KEY: &str =
-    "When preparing a masked frame, the client MUST pick a fresh masking key from the set of allowed 32-bit values.";
+const Q_ANY_KEY: &str = "When preparing a masked frame, the client MUST pick a fresh masking key from the set of allowed 32-bit values.";
 const Q_MASK_ALGORITHM: &str = r#"Octet i of the transformed data ("transformed-octet-i") is the XOR of octet i of the original data ("original-octet-i") with octet at index i modulo 4 of the masking key ("masking-key-octet-j"):"#;
 
 /// A key for the masked frames of `SendAsIs` steps.
@@ -25,7 +24,8 @@ pub(super) fn cases() -> Vec<Case> {
 }
 
 fn unmasked() -> Vec<Case> {
-    let fails = |id, title, steps: fn() -> Vec<Step>| Case::frames(id, title, "5.1", Q_UNMASKED, steps);
+    let fails =
+        |id, title, steps: fn() -> Vec<Step>| Case::frames(id, title, "5.1", Q_UNMASKED, steps);
     vec![
         fails("15.1.1", "Unmasked text frame", || {
             as_is(vec![Frame::text("Hello, world!")])
@@ -118,7 +118,14 @@ fn valid_keys() -> Vec<Case> {
             "Text in fragments of 1, 2, 6 and 7 B, each with its own key",
             "5.3",
             Q_MASK_ALGORITHM,
-            || vec![send(odd_fragments(&[[1, 2, 3, 4], [0xFF; 4], KEY, [0x80, 0, 0, 1]]))],
+            || {
+                vec![send(odd_fragments(&[
+                    [1, 2, 3, 4],
+                    [0xFF; 4],
+                    KEY,
+                    [0x80, 0, 0, 1],
+                ]))]
+            },
         ),
         Case::frames(
             "15.2.5",

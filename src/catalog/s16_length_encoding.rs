@@ -18,8 +18,7 @@ use crate::codec::{Frame, OpCode, PayloadLen};
 const Q_MSB: &str = "If 127, the following 8 bytes interpreted as a 64-bit unsigned integer (the most significant bit MUST be 0) are the payload length.";
 const Q_MINIMAL: &str = "Note that in all cases, the minimal number of bytes MUST be used to encode the length, for example, the length of a 124-byte-long string can't be encoded as the sequence 126, 0, 124.";
 const Q_LENGTH: &str = "The length of the \"Payload data\", in bytes: if 0-125, that is the payload length. If 126, the following 2 bytes interpreted as a 16-bit unsigned integer are the payload length.";
-const Q_OPCODE: &str =
-    "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_.";
+const Q_OPCODE: &str = "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_.";
 const Q_RSV: &str = "If a nonzero value is received and none of the negotiated extensions defines the meaning of such a nonzero value, the receiving endpoint MUST _Fail the WebSocket Connection_.";
 const Q_UNMASKED: &str =
     "The server MUST close the connection upon receiving a frame that is not masked.";
@@ -44,9 +43,11 @@ pub(super) fn cases() -> Vec<Case> {
 fn msb_set() -> Vec<Case> {
     let fails = |id, title, steps: fn() -> Vec<Step>| Case::frames(id, title, "5.2", Q_MSB, steps);
     vec![
-        fails("16.1.1", "64-bit length 2^63 (MSB set), header only", || {
-            header_only(OpCode::BINARY, 1 << 63, 0, true)
-        }),
+        fails(
+            "16.1.1",
+            "64-bit length 2^63 (MSB set), header only",
+            || header_only(OpCode::BINARY, 1 << 63, 0, true),
+        ),
         fails(
             "16.1.2",
             "64-bit length 2^63 + 5 (MSB set) followed by 5 payload bytes",
@@ -132,7 +133,10 @@ fn length_lies() -> Vec<Case> {
             let steps = move || {
                 let frame = Frame::binary(Bytes::from(vec![b'x'; sent]));
                 let bytes = frame.declared_len(len).masked(KEY).to_bytes();
-                vec![Step::SendBytes(bytes, Delivery::Whole), Step::Wait(LIE_PAUSE)]
+                vec![
+                    Step::SendBytes(bytes, Delivery::Whole),
+                    Step::Wait(LIE_PAUSE),
+                ]
             };
             Case::frames(id, title, "5.2", quote, steps)
                 .judge(Judge::NoReply)

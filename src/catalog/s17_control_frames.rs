@@ -10,16 +10,14 @@ use bytes::Bytes;
 use super::{Case, send, send_chopped};
 use crate::codec::{CloseCode, Frame, OpCode};
 
-const Q_CONTROL: &str =
-    "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented.";
+const Q_CONTROL: &str = "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented.";
 const Q_NOT_FRAGMENTED: &str = "Control frames themselves MUST NOT be fragmented.";
 const Q_MIDDLE: &str =
     "An endpoint MUST be capable of handling control frames in the middle of a fragmented message.";
 const Q_PONG_DATA: &str = r#"A Pong frame sent in response to a Ping frame must have identical "Application data" as found in the message body of the Ping frame being replied to."#;
 const Q_PING: &str = "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response, unless it already received a Close frame.";
 const Q_RSV: &str = "If a nonzero value is received and none of the negotiated extensions defines the meaning of such a nonzero value, the receiving endpoint MUST _Fail the WebSocket Connection_.";
-const Q_OPCODE: &str =
-    "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_.";
+const Q_OPCODE: &str = "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_.";
 
 /// The cases of section 17.
 pub(super) fn cases() -> Vec<Case> {
@@ -120,7 +118,12 @@ fn valid() -> Vec<Case> {
             "Unsolicited pong of 125 B, then a text message",
             "5.5.3",
             Q_PONG_DATA,
-            || vec![send(vec![Frame::pong(vec![b'p'; 125]), Frame::text("after")])],
+            || {
+                vec![send(vec![
+                    Frame::pong(vec![b'p'; 125]),
+                    Frame::text("after"),
+                ])]
+            },
         ),
         Case::frames(
             "17.3.4",

@@ -12,8 +12,7 @@ use crate::codec::{CloseCode, Frame, OpCode};
 const Q_REPLY: &str = "If an endpoint receives a Close frame and did not previously send a Close frame, the endpoint MUST send a Close frame in response.";
 const Q_PROTOCOL_RANGE: &str = "Status codes in the range 1000-2999 are reserved for definition by this protocol, its future revisions, and extensions specified in a permanent and readily available public specification.";
 const Q_1015: &str = "1015 is a reserved value and MUST NOT be set as a status code in a Close control frame by an endpoint.";
-const Q_CONTROL: &str =
-    "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented.";
+const Q_CONTROL: &str = "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented.";
 const Q_UTF8: &str = "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_.";
 const Q_REASON: &str =
     "Following the 2-byte integer, the body MAY contain UTF-8-encoded data with value /reason/";
@@ -41,9 +40,13 @@ fn valid_closes() -> Vec<Case> {
         .into_iter()
         .map(|(n, code, name)| {
             let title = format!("Close with code {code} ({name}, IANA registry)");
-            Case::frames(format!("18.1.{n}"), title, "7.4.2", Q_PROTOCOL_RANGE, move || {
-                vec![send(vec![Frame::close(CloseCode(code), b"")])]
-            })
+            Case::frames(
+                format!("18.1.{n}"),
+                title,
+                "7.4.2",
+                Q_PROTOCOL_RANGE,
+                move || vec![send(vec![Frame::close(CloseCode(code), b"")])],
+            )
         })
         .collect();
     out.push(Case::frames(
@@ -82,7 +85,10 @@ fn invalid_closes() -> Vec<Case> {
             Q_CONTROL,
             || {
                 let reason = "é".repeat(62);
-                vec![send(vec![Frame::close(CloseCode::NORMAL, reason.as_bytes())])]
+                vec![send(vec![Frame::close(
+                    CloseCode::NORMAL,
+                    reason.as_bytes(),
+                )])]
             },
         ),
     ]
@@ -91,11 +97,23 @@ fn invalid_closes() -> Vec<Case> {
 fn invalid_reasons() -> Vec<Case> {
     let rows: [(&str, &str, &'static [u8]); 6] = [
         ("18.3.1", "a lone continuation byte", b"abc\x80def"),
-        ("18.3.2", "a 3-byte sequence cut at its end", b"euro \xE2\x82"),
+        (
+            "18.3.2",
+            "a 3-byte sequence cut at its end",
+            b"euro \xE2\x82",
+        ),
         ("18.3.3", "an overlong '/' (C0 AF)", b"slash \xC0\xAF"),
         ("18.3.4", "the byte FF", b"\xFFabc"),
-        ("18.3.5", "a code point above U+10FFFF (F4 90 80 80)", b"big \xF4\x90\x80\x80"),
-        ("18.3.6", "a 5-byte form (F8 88 80 80 80)", b"five \xF8\x88\x80\x80\x80"),
+        (
+            "18.3.5",
+            "a code point above U+10FFFF (F4 90 80 80)",
+            b"big \xF4\x90\x80\x80",
+        ),
+        (
+            "18.3.6",
+            "a 5-byte form (F8 88 80 80 80)",
+            b"five \xF8\x88\x80\x80\x80",
+        ),
     ];
     rows.into_iter()
         .map(|(id, what, reason)| {
@@ -122,7 +140,10 @@ fn valid_reasons() -> Vec<Case> {
         .map(|(id, what, reason)| {
             let title = format!("Close (1000) whose reason is {what}");
             Case::frames(id, title, "5.5.1", Q_REASON, move || {
-                vec![send(vec![Frame::close(CloseCode::NORMAL, reason.as_bytes())])]
+                vec![send(vec![Frame::close(
+                    CloseCode::NORMAL,
+                    reason.as_bytes(),
+                )])]
             })
         })
         .collect()

@@ -39,7 +39,11 @@ fn pings_between_fragments() -> Case {
         || {
             let mut frames = Vec::with_capacity(201);
             for i in 0..101 {
-                let op = if i == 0 { OpCode::TEXT } else { OpCode::CONTINUATION };
+                let op = if i == 0 {
+                    OpCode::TEXT
+                } else {
+                    OpCode::CONTINUATION
+                };
                 frames.push(Frame::new(op, format!("{i:03};")).fin(i == 100));
                 if i < 100 {
                     frames.push(Frame::ping(format!("ping-{i}")));
@@ -58,7 +62,12 @@ fn zero_length() -> Vec<Case> {
             "Text message whose first fragment is empty",
             "5.4",
             Q_ANY_SIZE,
-            || vec![send(vec![Frame::text("").fin(false), Frame::continuation("Hello")])],
+            || {
+                vec![send(vec![
+                    Frame::text("").fin(false),
+                    Frame::continuation("Hello"),
+                ])]
+            },
         ),
         Case::frames(
             "19.2.2",
@@ -96,7 +105,12 @@ fn zero_length() -> Vec<Case> {
             "Binary message of 1000 B, then an empty binary message",
             "5.4",
             Q_ANY_SIZE,
-            || vec![send(vec![Frame::binary(vec![0xFE; 1000]), Frame::binary(Bytes::new())])],
+            || {
+                vec![send(vec![
+                    Frame::binary(vec![0xFE; 1000]),
+                    Frame::binary(Bytes::new()),
+                ])]
+            },
         ),
         Case::frames(
             "19.2.6",
@@ -126,7 +140,11 @@ fn long_and_awkward() -> Vec<Case> {
                 let message = Bytes::from(KOSME.repeat(1000));
                 let frames = (0..message.len())
                     .map(|i| {
-                        let op = if i == 0 { OpCode::TEXT } else { OpCode::CONTINUATION };
+                        let op = if i == 0 {
+                            OpCode::TEXT
+                        } else {
+                            OpCode::CONTINUATION
+                        };
                         Frame::new(op, message.slice(i..=i)).fin(i + 1 == message.len())
                     })
                     .collect();
@@ -142,7 +160,11 @@ fn long_and_awkward() -> Vec<Case> {
             || {
                 let mut frames = Vec::new();
                 for i in 0..50u8 {
-                    let op = if i == 0 { OpCode::BINARY } else { OpCode::CONTINUATION };
+                    let op = if i == 0 {
+                        OpCode::BINARY
+                    } else {
+                        OpCode::CONTINUATION
+                    };
                     frames.push(Frame::new(op, vec![i; 7]).fin(i == 49));
                     if i < 49 {
                         frames.push(Frame::ping(vec![i, 0xFF]));
