@@ -10,10 +10,20 @@ mod s04_opcodes;
 mod s05_fragmentation;
 mod s06_utf8;
 mod s07_close;
+mod s09_limits_performance;
 mod s10_misc;
+mod s14_opening_handshake;
+mod s15_masking;
+mod s16_length_encoding;
+mod s17_control_frames;
+mod s18_close;
+mod s19_interleaving;
+mod s20_limits_floods;
 mod select;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_extra;
 
 pub use case::{
     Case, CaseKind, Delivery, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step, StepsFn,
@@ -33,7 +43,6 @@ pub enum Profile {
 
 /// Every case, in catalogue order.
 pub fn all(profile: Profile) -> Vec<Case> {
-    let _ = profile;
     let sections: Vec<Vec<Case>> = vec![
         s01_framing::cases(),
         s02_ping_pong::cases(),
@@ -42,7 +51,15 @@ pub fn all(profile: Profile) -> Vec<Case> {
         s05_fragmentation::cases(),
         s06_utf8::cases(),
         s07_close::cases(),
+        s09_limits_performance::cases(profile),
         s10_misc::cases(),
+        s14_opening_handshake::cases(),
+        s15_masking::cases(),
+        s16_length_encoding::cases(),
+        s17_control_frames::cases(),
+        s18_close::cases(),
+        s19_interleaving::cases(),
+        s20_limits_floods::cases(),
     ];
     sections.into_iter().flatten().collect()
 }
