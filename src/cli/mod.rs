@@ -9,9 +9,11 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
+mod echo_server;
 mod explain;
 mod frame;
 
+pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
 pub use frame::{DecodeArgs, EncodeArgs, FrameArgs, FrameCommand, SenderRole};
 
@@ -48,6 +50,8 @@ pub enum Command {
     Frame(FrameArgs),
     /// Explain a close code: what it means, when you see it, how to resolve it
     Explain(ExplainArgs),
+    /// Run the bundled strict reference echo server
+    EchoServer(EchoServerArgs),
 }
 
 /// Parses the command line. Help and version are printed and give
@@ -78,6 +82,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = match cli.command {
         Command::Frame(args) => frame::run(args, out)?,
         Command::Explain(args) => explain::run(args, out)?,
+        Command::EchoServer(args) => echo_server::run(args, out)?,
     };
     out.flush()?;
     Ok(ExitCode::from(code))
