@@ -10,10 +10,12 @@ use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
 mod conform;
+mod echo_server;
 mod explain;
 mod frame;
 
 pub use conform::ConformArgs;
+pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
 pub use frame::{DecodeArgs, EncodeArgs, FrameArgs, FrameCommand, SenderRole};
 
@@ -52,6 +54,8 @@ pub enum Command {
     Frame(FrameArgs),
     /// Explain a close code: what it means, when you see it, how to resolve it
     Explain(ExplainArgs),
+    /// Run the bundled strict reference echo server
+    EchoServer(EchoServerArgs),
 }
 
 /// Parses the command line. Help and version are printed and give
@@ -83,6 +87,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::Conform(args) => conform::run(args, out)?,
         Command::Frame(args) => frame::run(args, out)?,
         Command::Explain(args) => explain::run(args, out)?,
+        Command::EchoServer(args) => echo_server::run(args, out)?,
     };
     out.flush()?;
     Ok(ExitCode::from(code))

@@ -44,7 +44,8 @@ pub struct EchoConfig {
     /// Deadline for the whole opening handshake (default 10 s).
     pub handshake_timeout: Duration,
     /// A connection with nothing received for this long is closed with
-    /// 1001 Going Away (default 60 s).
+    /// 1001 Going Away; a write that cannot complete for this long (the
+    /// peer stopped reading) drops the connection (default 60 s).
     pub idle_timeout: Duration,
 }
 
@@ -205,28 +206,38 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
     /// Handles every whole frame in `buf`, and judges the partial one.
     async fn process(&mut self) -> Result<Step, ServerError> {
         loop {
-            let header = match self.decoder.peek_header(&self.buf) {
+            match self.next_frame() {
                 Ok(None) => return Ok(Step::Read),
-                Ok(Some((header, _))) => header,
-                Err(DecodeError::PayloadTooLarge { header, .. }) => {
-                    let failure = self.endpoint.judge_header(&header);
-                    let failure = failure.unwrap_or_else(|| too_big(&header, self.cfg));
-                    return self.fail(failure).await.map(Step::End);
+                Ok(Some(frame)) => {
+                    self.judged = 0;
+                    if let Step::End(end) = self.react(&frame).await? {
+                        return Ok(Step::End(end));
+                    }
                 }
-            };
-            if let Some(failure) = self.endpoint.judge_header(&header) {
-                return self.fail(failure).await.map(Step::End);
+                Err(failure) => return self.fail(failure).await.map(Step::End),
             }
-            let Some(frame) = self.decoder.decode(&mut self.buf).expect("header checked") else {
-                return match self.judge_partial(&header) {
-                    Some(failure) => self.fail(failure).await.map(Step::End),
-                    None => Ok(Step::Read),
-                };
-            };
-            self.judged = 0;
-            if let Step::End(end) = self.react(&frame).await? {
-                return Ok(Step::End(end));
+        }
+    }
+
+    /// The next whole frame, `None` while more bytes are needed, or the
+    /// failure the bytes present already call for: a header is judged as
+    /// soon as it is in, before any of its payload.
+    fn next_frame(&mut self) -> Result<Option<Frame>, Failure> {
+        let header = match self.decoder.peek_header(&self.buf) {
+            Ok(None) => return Ok(None),
+            Ok(Some((header, _))) => header,
+            Err(DecodeError::PayloadTooLarge { header, .. }) => {
+                let failure = self.endpoint.judge_header(&header);
+                return Err(failure.unwrap_or_else(|| too_big(&header, self.cfg)));
             }
+        };
+        if let Some(failure) = self.endpoint.judge_header(&header) {
+            return Err(failure);
+        }
+        match self.decoder.decode(&mut self.buf) {
+            Ok(Some(frame)) => Ok(Some(frame)),
+            Ok(None) => self.judge_partial(&header).map_or(Ok(None), Err),
+            Err(DecodeError::PayloadTooLarge { header, .. }) => Err(too_big(&header, self.cfg)),
         }
     }
 
@@ -278,11 +289,17 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
 
     /// Writes one frame straight to the socket: a peer that does not read
     /// back-pressures the server instead of growing a queue.
+    /// A write not finished within the idle timeout fails.
     async fn send(&mut self, frame: &Frame) -> io::Result<()> {
         let mut head = BytesMut::with_capacity(14);
         frame.header.write(&mut head);
-        self.stream.write_all(&head).await?;
-        self.stream.write_all(&frame.payload).await
+        let write = async {
+            self.stream.write_all(&head).await?;
+            self.stream.write_all(&frame.payload).await
+        };
+        timeout(self.cfg.idle_timeout, write)
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "peer stopped reading"))?
     }
 
     /// RFC 6455 §7.1.7: "the endpoint MUST _Close the WebSocket Connection_,

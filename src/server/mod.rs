@@ -48,8 +48,11 @@ impl EchoServer {
                         connections.spawn(serve(stream, peer, Arc::clone(&self.cfg)));
                     }
                     // Out of descriptors or a connection reset before accept:
-                    // keep serving the others.
-                    Err(e) => tracing::warn!("accept failed: {e}"),
+                    // keep serving the others, without spinning.
+                    Err(e) => {
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    }
                 },
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
             }

@@ -190,3 +190,23 @@ async fn idle_connection_gets_1001() {
     let mut peer = RawPeer::connect(server.addr).await;
     expect_close(&mut peer, 1001).await;
 }
+
+#[tokio::test]
+async fn echoes_a_message_of_exactly_the_default_cap() {
+    let server = reference().await;
+    let mut peer = RawPeer::connect(server.addr).await;
+    let cap = EchoConfig::default().max_message as usize;
+    let text = "ε".repeat(cap / 2).into_bytes();
+    let start = Instant::now();
+    let (a, b) = text.split_at(cap / 2 + 1);
+    let writer = async {
+        peer.send(&m(Frame::text(a.to_vec()).fin(false))).await;
+        peer.send(&m(Frame::continuation(b.to_vec()))).await;
+        peer.next(Duration::from_secs(20)).await
+    };
+    match writer.await {
+        Event::Frame(f) => assert!(f.payload == text, "echo differs"),
+        other => panic!("expected the echo, got {other:?}"),
+    }
+    eprintln!("16 MiB text echo in {:?}", start.elapsed());
+}
