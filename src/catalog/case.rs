@@ -17,6 +17,16 @@ pub enum Delivery {
     FrameWise,
     /// The step's bytes cut into writes of this many bytes, flushed each.
     Chops(usize),
+    /// The step's single frame written in parts, flushed each, waiting
+    /// `pause` before every part after the first: the header with the
+    /// payload up to the first cut, then up to the next cut, then the rest
+    /// (Autobahn 6.4.3/6.4.4: one frame in three pieces, 1 s apart).
+    PayloadParts {
+        /// Payload offsets at which a part ends, ascending.
+        cuts: &'static [usize],
+        /// The wait before each part after the first.
+        pause: Duration,
+    },
 }
 
 /// One thing a case does.

@@ -9,10 +9,12 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
+mod conform;
 mod echo_server;
 mod explain;
 mod frame;
 
+pub use conform::ConformArgs;
 pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
 pub use frame::{DecodeArgs, EncodeArgs, FrameArgs, FrameCommand, SenderRole};
@@ -46,6 +48,8 @@ pub struct Cli {
 /// The subcommands; each variant's arguments live in its own file.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the conformance catalogue against a server (default: the bundled reference server)
+    Conform(ConformArgs),
     /// Decode or build a single frame (what is this frame, and what rule does it break?)
     Frame(FrameArgs),
     /// Explain a close code: what it means, when you see it, how to resolve it
@@ -80,6 +84,7 @@ where
 /// [`EXIT_OK`] or [`EXIT_DEVIATION`]; any `Err` means [`EXIT_ERROR`].
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = match cli.command {
+        Command::Conform(args) => conform::run(args, out)?,
         Command::Frame(args) => frame::run(args, out)?,
         Command::Explain(args) => explain::run(args, out)?,
         Command::EchoServer(args) => echo_server::run(args, out)?,

@@ -9,6 +9,9 @@ use super::frame::Frame;
 use super::header::FrameHeader;
 use super::mask::apply_mask;
 
+/// The most a decoder reserves ahead of bytes that have arrived.
+const RESERVE_STEP: usize = 1 << 20;
+
 /// What cannot be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
@@ -70,7 +73,9 @@ impl Decoder {
         // Within the cap, so this fits in usize and may be reserved.
         let len = header.len.value() as usize;
         if buf.len() < n + len {
-            buf.reserve(n + len - buf.len());
+            // Grow towards the frame, but never by more than RESERVE_STEP at
+            // once: a declared length is a claim, not bytes that arrived.
+            buf.reserve((n + len - buf.len()).min(RESERVE_STEP));
             return Ok(None);
         }
         buf.advance(n);

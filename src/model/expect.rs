@@ -3,7 +3,7 @@
 
 use super::endpoint::Endpoint;
 use super::reaction::{Failure, Reaction};
-use crate::codec::{CloseCode, Frame, OpCode, Violation};
+use crate::codec::{CloseCode, Frame, FrameHeader, OpCode, Violation};
 
 /// One event the endpoint must send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,7 +59,18 @@ pub struct Expectation {
 
 impl Expectation {
     /// Runs `endpoint` over `frames` and collects what it owes.
-    pub fn of(mut endpoint: Endpoint, frames: &[Frame]) -> Expectation {
+    pub fn of(endpoint: Endpoint, frames: &[Frame]) -> Expectation {
+        Expectation::of_stream(endpoint, frames, None)
+    }
+
+    /// As `of`, for a stream that ends with the header of a frame whose
+    /// payload never (or not yet) arrives: a header that already calls for
+    /// failing the connection ends the expectation as frame `frames.len()`.
+    pub fn of_stream(
+        mut endpoint: Endpoint,
+        frames: &[Frame],
+        trailing: Option<&FrameHeader>,
+    ) -> Expectation {
         let mut events = Vec::new();
         let mut tolerable = Vec::new();
         let mut end = End::TesterCloses;
@@ -95,6 +106,14 @@ impl Expectation {
                 }
                 Reaction::Nothing | Reaction::Ignore => {}
             }
+        }
+        if let Some(failure) = trailing.and_then(|h| endpoint.judge_header(h)) {
+            end = End::Fail {
+                frame: frames.len(),
+                failure,
+                latest_frame: None,
+            };
+            events.iter_mut().for_each(|e| e.may_be_missing = true);
         }
         Expectation {
             events,
