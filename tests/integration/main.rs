@@ -7,3 +7,4 @@ mod cli_frame;
 mod echo_server;
 mod servers_smoke;
 mod support;
+mod tls;
