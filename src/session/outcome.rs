@@ -96,6 +96,8 @@ pub enum Reason {
     NoFailFast,
     /// Events owed before the violation were missing (non-strict).
     MissingEventsBeforeFailure,
+    /// Answered only the latest of several pings (RFC 6455 §5.5.3 MAY; non-strict).
+    PongsCoalesced,
     /// The server kept shedding load (1013/1012) through every retry.
     ServerOverloaded,
     /// The tool could not connect or talk to the server.
@@ -118,6 +120,7 @@ impl Reason {
             Reason::DroppedWithoutClose => "dropped-without-close",
             Reason::NoFailFast => "no-fail-fast",
             Reason::MissingEventsBeforeFailure => "missing-events-before-failure",
+            Reason::PongsCoalesced => "pongs-coalesced",
             Reason::ServerOverloaded => "server-overloaded",
             Reason::Connection => "connection",
         }

@@ -158,30 +158,39 @@ fn judge_model(judge: Judge, plan: &Plan, obs: &Observed) -> Part {
 
 fn judge_events(expected: &[Expected], obs: &Observed) -> Part {
     let got = &obs.events;
-    for i in 0..expected.len().max(got.len()) {
-        match (expected.get(i), got.get(i)) {
-            (Some(e), Some(g)) if !same(&e.reaction, &g.event) => {
+    let (mut ei, mut gi, mut coalesced) = (0, 0, 0);
+    loop {
+        match (expected.get(ei), got.get(gi)) {
+            (None, None) => break,
+            (Some(e), Some(g)) if same(&e.reaction, &g.event) => (ei, gi) = (ei + 1, gi + 1),
+            (Some(_), Some(g)) if coalesced_to(expected, ei, &g.event).is_some() => {
+                let k = coalesced_to(expected, ei, &g.event).unwrap_or(ei);
+                coalesced += k - ei;
+                ei = k;
+            }
+            (Some(e), Some(g)) => {
                 let reason = if kind_matches(&e.reaction, &g.event) {
                     Reason::EchoMismatch
                 } else {
                     Reason::UnexpectedFrame
                 };
+                let what = format!(
+                    "expected {}, got {}",
+                    describe_reaction(&e.reaction),
+                    describe_event(g)
+                );
                 return (
                     Outcome::Fail,
                     Some(reason),
-                    format!(
-                        "event {}: expected {}, got {}",
-                        i + 1,
-                        describe_reaction(&e.reaction),
-                        describe_event(g)
-                    ),
+                    format!("event {}: {what}", gi + 1),
                 );
             }
-            (Some(_), None) if expected[i..].iter().all(|e| e.may_be_missing) => {
+            (Some(_), None) if expected[ei..].iter().all(|e| e.may_be_missing) => {
+                let n = expected.len() - ei;
                 return (
                     Outcome::NonStrict,
                     Some(Reason::MissingEventsBeforeFailure),
-                    format!("failed before sending {} owed event(s)", expected.len() - i),
+                    format!("failed before sending {n} owed event(s)"),
                 );
             }
             (Some(e), None) => {
@@ -190,27 +199,44 @@ fn judge_events(expected: &[Expected], obs: &Observed) -> Part {
                 } else {
                     Reason::EchoMismatch
                 };
+                let what = describe_reaction(&e.reaction);
                 return (
                     Outcome::Fail,
                     Some(reason),
-                    format!(
-                        "event {}: expected {}, got nothing",
-                        i + 1,
-                        describe_reaction(&e.reaction)
-                    ),
+                    format!("event {}: expected {what}, got nothing", gi + 1),
                 );
             }
             (None, Some(g)) => {
+                let what = describe_event(g);
                 return (
                     Outcome::Fail,
                     Some(Reason::UnexpectedFrame),
-                    format!("event {}: unexpected {}", i + 1, describe_event(g)),
+                    format!("event {}: unexpected {what}", gi + 1),
                 );
             }
-            _ => {}
         }
     }
+    if coalesced > 0 {
+        // RFC 6455 §5.5.3: an endpoint that "has not yet sent Pong frame(s) in
+        // response to previous Ping frame(s) … MAY elect to send a Pong frame
+        // for only the most recently processed Ping frame."
+        let text =
+            format!("answered only the latest of several pings ({coalesced} pong(s) coalesced)");
+        return (Outcome::NonStrict, Some(Reason::PongsCoalesced), text);
+    }
     pass()
+}
+
+/// When `got` is a pong owed later in the run of consecutive pongs starting
+/// at `from`, the index of that pong: the ones before it were coalesced.
+fn coalesced_to(expected: &[Expected], from: usize, got: &Seen) -> Option<usize> {
+    let Seen::Pong(_) = got else { return None };
+    expected[from..]
+        .iter()
+        .take_while(|e| matches!(e.reaction, Reaction::Pong(_)))
+        .position(|e| same(&e.reaction, got))
+        .filter(|k| *k > 0)
+        .map(|k| from + k)
 }
 
 fn same(e: &Reaction, g: &Seen) -> bool {
@@ -464,3 +490,6 @@ pub fn describe_observed(obs: &Observed) -> String {
     );
     parts.join("; ")
 }
+
+#[cfg(test)]
+mod tests;
