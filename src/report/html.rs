@@ -97,11 +97,16 @@ fn matrices(out: &mut String, runs: &[RunResults]) {
     for run in runs {
         let _ = write!(
             out,
-            "<table class=\"matrix\"><caption>{}</caption><thead><tr><th>section</th>",
+            "<div class=\"mx\"><h3>{}</h3><table class=\"matrix\"><thead><tr><th>section</th>",
             esc(&run.agent)
         );
         for o in OUTCOMES {
-            let _ = write!(out, "<th>{o}</th>");
+            let short = match o {
+                Outcome::Informational => "INFO",
+                Outcome::Unimplemented => "UNIMPL.",
+                _ => o.as_str(),
+            };
+            let _ = write!(out, "<th title=\"{o}\">{short}</th>");
         }
         out.push_str("<th>total</th></tr></thead><tbody>");
         for (name, cases) in by_section(&run.cases) {
@@ -117,7 +122,7 @@ fn matrices(out: &mut String, runs: &[RunResults]) {
             }
             let _ = write!(out, "<td>{}</td></tr>", cases.len());
         }
-        out.push_str("</tbody></table>");
+        out.push_str("</tbody></table></div>");
     }
     out.push_str("</div>\n");
 }

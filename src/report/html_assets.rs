@@ -43,7 +43,7 @@ details.case[open]>summary{border-bottom:1px solid var(--line);background:var(--
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8px}dt{color:var(--dim)}dd{margin:0;word-break:break-word}
 table.wire{font:12px ui-monospace,monospace;width:100%;margin-top:4px}
 .wire th,.wire td{border-bottom:1px solid #eaeef2;padding:2px 6px;text-align:left;white-space:nowrap}
-.wire td.pl{white-space:normal;word-break:break-all}.wire tr.tx td:first-child{color:#0969da}.wire tr.rx td:first-child{color:#8250df}
+.wire td.pl{white-space:normal;overflow-wrap:anywhere;width:100%}.wire tr.tx td:first-child{color:#0969da}.wire tr.rx td:first-child{color:#8250df}
 pre.hex{font:12px/1.4 ui-monospace,monospace;background:var(--bg);padding:8px;border-radius:6px;overflow:auto;max-height:320px}
 details.sub>summary{cursor:pointer;color:var(--dim);margin:6px 0}
 .hidden{display:none}

@@ -83,11 +83,7 @@ pub(super) fn details(c: &CaseResult) -> String {
     lines.join("\n")
 }
 
-/// `1013 (Try Again Later): <meaning>`.
+/// `1013: Try Again Later: <meaning>` (the meaning starts with the name).
 pub(super) fn close_code_text(code: u16) -> String {
-    let e = explain(CloseCode(code));
-    match e.name {
-        Some(n) => format!("{code} ({n}): {}", e.meaning),
-        None => format!("{code}: {}", e.meaning),
-    }
+    format!("{code}: {}", explain(CloseCode(code)).meaning)
 }
