@@ -5,7 +5,9 @@
 #   scripts/check-html.sh REPORT.html [EXPECTED_COUNTS] [SCREENSHOT.png]
 #
 # EXPECTED_COUNTS is the text the page's script writes into #js-counts, e.g.
-# "PASS=3 NON-STRICT=1 FAIL=2". Installs chromium with apt-get if missing.
+# "PASS=3 NON-STRICT=1 FAIL=2". With CHECK_ONLY=FAIL,ERROR the page is opened
+# with that outcome filter and the "showing N of M cases" line is printed.
+# Installs chromium with apt-get if missing.
 # Exit 0 on success, 1 on a failed check, 3 when chromium cannot be installed.
 set -euo pipefail
 
@@ -30,13 +32,15 @@ if [ -z "$browser" ]; then
 fi
 
 url="file://$(realpath "$report")"
+page=$url
+if [ -n "${CHECK_ONLY:-}" ]; then page="$url#only=$CHECK_ONLY"; fi
 flags=(--headless --no-sandbox --disable-gpu --disable-background-networking
        --disable-dev-shm-usage --no-first-run --enable-logging=stderr --v=0)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 timeout 60 "$browser" "${flags[@]}" --user-data-dir="$tmp/profile" \
-  --virtual-time-budget=2000 --dump-dom "$url" >"$tmp/dom.html" 2>"$tmp/log.txt" || {
+  --virtual-time-budget=2000 --dump-dom "$page" >"$tmp/dom.html" 2>"$tmp/log.txt" || {
   echo "check-html: chromium failed" >&2; cat "$tmp/log.txt" >&2; exit 1; }
 
 status=0
@@ -53,6 +57,7 @@ elif [ -n "$expected" ] && [ "$counts" != "$expected" ]; then
   status=1
 fi
 echo "js-counts: $counts"
+echo "shown: $(sed -n 's:.*<span id="shown">\([^<]*\)</span>.*:\1:p' "$tmp/dom.html")"
 
 if [ -n "$shot" ]; then
   timeout 60 "$browser" "${flags[@]}" --user-data-dir="$tmp/profile2" \

@@ -50,7 +50,8 @@ details.sub>summary{cursor:pointer;color:var(--dim);margin:6px 0}
 "#;
 
 /// The filter script: checkboxes per outcome show the cases where any agent
-/// has a checked outcome; `#js-counts` receives the outcome counts.
+/// has a checked outcome (`#only=FAIL,ERROR` in the URL preselects them);
+/// `#js-counts` receives the outcome counts.
 pub const JS: &str = r#"
 (function () {
   "use strict";
@@ -80,6 +81,11 @@ pub const JS: &str = r#"
     var o = a.getAttribute("data-outcome");
     counts[o] = (counts[o] || 0) + 1;
   });
+  var only = /^#only=(.+)$/.exec(window.location.hash);
+  if (only) {
+    var wanted = decodeURIComponent(only[1]).split(",");
+    boxes.forEach(function (b) { b.checked = wanted.indexOf(b.getAttribute("data-outcome")) >= 0; });
+  }
   document.getElementById("js-counts").textContent = order
     .filter(function (o) { return counts[o]; })
     .map(function (o) { return o + "=" + counts[o]; })
