@@ -10,6 +10,7 @@ use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
 mod autobahn_spec;
+mod cases;
 mod conform;
 mod echo_server;
 mod explain;
@@ -18,6 +19,7 @@ mod outputs;
 mod report;
 mod shard;
 
+pub use cases::CasesArgs;
 pub use conform::ConformArgs;
 pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
@@ -57,6 +59,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the conformance catalogue against a server (default: the bundled reference server)
     Conform(ConformArgs),
+    /// List the conformance catalogue: id, RFC section, what it sends, the requirement
+    Cases(CasesArgs),
     /// Decode or build a single frame (what is this frame, and what rule does it break?)
     Frame(FrameArgs),
     /// Explain a close code: what it means, when you see it, how to resolve it
@@ -94,6 +98,7 @@ where
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = match cli.command {
         Command::Conform(args) => conform::run(args, out)?,
+        Command::Cases(args) => cases::run(args, out)?,
         Command::Frame(args) => frame::run(args, out)?,
         Command::Explain(args) => explain::run(args, out)?,
         Command::EchoServer(args) => echo_server::run(args, out)?,

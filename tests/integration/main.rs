@@ -1,5 +1,6 @@
 //! The single integration-test binary: one module per area.
 
+mod cli_cases;
 mod cli_echo_server;
 mod cli_explain;
 mod cli_frame;
@@ -8,3 +9,4 @@ mod reports;
 mod reports_cli;
 mod servers_smoke;
 mod support;
+mod tls;

@@ -270,7 +270,7 @@ fn interrupted_run_reports_what_finished() {
         .unwrap();
     let jsonl = run.join("results.jsonl");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while lines(&jsonl) < 13 {
+    while lines(&jsonl) < 3 {
         assert!(Instant::now() < deadline, "no cases finished");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -286,7 +286,8 @@ fn interrupted_run_reports_what_finished() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     let finished = lines(&jsonl) - 1;
-    assert!((12..17).contains(&finished), "stopped mid-way: {finished}");
+    // One job; the idle-wait cases (6.4.x: 2 s each, 5.19/5.20) run first.
+    assert!((2..19).contains(&finished), "stopped mid-way: {finished}");
     assert!(
         stderr.contains(&format!(
             "interrupted: reports cover {finished} finished cases"
@@ -325,7 +326,7 @@ fn killed_run_is_rebuilt_from_the_stream() {
         .args([
             "conform",
             "--cases",
-            "2.*,5.19,5.20",
+            "2.*,6.4.*",
             "--jobs",
             "1",
             "--report-dir",
@@ -336,7 +337,7 @@ fn killed_run_is_rebuilt_from_the_stream() {
         .unwrap();
     let jsonl = dir.join("results.jsonl");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while lines(&jsonl) < 13 {
+    while lines(&jsonl) < 3 {
         assert!(Instant::now() < deadline, "no cases finished");
         std::thread::sleep(Duration::from_millis(20));
     }
