@@ -82,14 +82,47 @@ fn cards(out: &mut String, runs: &[RunResults]) {
         }
         let _ = write!(
             out,
-            "</div><div class=\"meta\">{} cases · {:.1} s · seed {} · started {}</div></div>",
+            "</div><div class=\"meta\">{} cases · {:.1} s · seed {} · started {}</div>",
             run.cases.len(),
             run.duration_ms as f64 / 1000.0,
             run.seed,
             esc(&run.started)
         );
+        attention(out, run);
+        out.push_str("</div>");
     }
     out.push_str("</div>\n");
+}
+
+/// Links to the first cases of a run that are not PASS.
+fn attention(out: &mut String, run: &RunResults) {
+    const SHOWN: usize = 40;
+    let bad: Vec<&CaseResult> = run
+        .cases
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .collect();
+    if bad.is_empty() {
+        return;
+    }
+    out.push_str("<div class=\"attention\">not PASS:");
+    for c in bad.iter().take(SHOWN) {
+        let _ = write!(
+            out,
+            " <a class=\"badge o-{}\" href=\"#{}\">{}</a>",
+            c.outcome,
+            esc(&case_anchor(&run.agent, &c.id)),
+            esc(&c.id)
+        );
+    }
+    if bad.len() > SHOWN {
+        let _ = write!(
+            out,
+            " <span class=\"dim\">and {} more</span>",
+            bad.len() - SHOWN
+        );
+    }
+    out.push_str("</div>");
 }
 
 fn matrices(out: &mut String, runs: &[RunResults]) {

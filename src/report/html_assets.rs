@@ -46,6 +46,7 @@ table.wire{font:12px ui-monospace,monospace;width:100%;margin-top:4px}
 .wire td.pl{white-space:normal;overflow-wrap:anywhere;width:100%}.wire tr.tx td:first-child{color:#0969da}.wire tr.rx td:first-child{color:#8250df}
 pre.hex{font:12px/1.4 ui-monospace,monospace;background:var(--bg);padding:8px;border-radius:6px;overflow:auto;max-height:320px}
 details.sub>summary{cursor:pointer;color:var(--dim);margin:6px 0}
+.attention{margin-top:8px;line-height:2}.attention a{text-decoration:none}
 .hidden{display:none}
 "#;
 
