@@ -16,8 +16,9 @@ A result file is a results.json, a results.jsonl stream, or a report folder
 holding one of them (results.jsonl is preferred in `rebuild`, results.json
 in `diff`).
 
-Exit codes: rebuild 0, or 2 if the stream cannot be read; diff 0 when both
-files have the same outcome for every case, 1 when they differ.
+Exit codes: rebuild 0, or 2 if the stream cannot be read; diff 0 when every
+case has the same outcome, reason and close code in both, 1 when any differs
+(or is in one file only).
 
 Examples:
   wsgauntlet report rebuild reports

@@ -101,11 +101,13 @@ pub fn write_combined(
     runs: &[RunResults],
     formats: &[Format],
 ) -> std::io::Result<Vec<PathBuf>> {
-    let combined: Vec<Format> = formats
+    let mut combined: Vec<Format> = formats
         .iter()
         .copied()
         .filter(|f| matches!(f, Format::Html | Format::Md | Format::Autobahn))
         .collect();
+    combined.sort();
+    combined.dedup();
     write_files(dir, runs, &combined)
 }
 
