@@ -3,15 +3,18 @@
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, bail};
 use clap::Args;
 
+use super::outputs::{GateFiles, print_written, write_run};
+use super::shard::Shard;
 use crate::catalog::{self, Profile, Selection};
 use crate::report::{
-    CaseResult, ResultStream, RunResults, SCHEMA_VERSION, StreamHeader, rfc3339, summary, wire_of,
+    CaseResult, DEFAULT_FORMATS, Format, ResultStream, RunResults, SCHEMA_VERSION, StreamHeader,
+    read_results, rfc3339, wire_of,
 };
 use crate::runner::{
     Backoff, CaseRun, Connector, RunEvent, RunOptions, Target, TlsOptions, preflight, run_cases,
@@ -27,16 +30,25 @@ Case patterns are Autobahn's: '*' matches anything and a pattern matches a
 prefix of the id ('4.*', '5.1*', '6.4' select what an Autobahn spec would).
 
 Reports: DIR/results.jsonl grows as each case finishes (nothing is lost if
-the run is killed); DIR/results.json is written at the end.
+the run is killed; `wsgauntlet report rebuild DIR` makes the reports from
+it); the --format writers run at the end, and on Ctrl-C for what finished.
+
+Gate: with --baseline (any earlier results.json) a case whose outcome got
+worse fails the run and is printed as `4.1.1: PASS → FAIL (wrong-close-code
+1013)`; improvements are listed (--update-baseline records them). --expect
+takes a TOML file of known deviations (case-id glob → outcome and reason).
 
 Exit codes: 0 every case PASS, NON-STRICT, INFORMATIONAL or UNIMPLEMENTED
-(NON-STRICT fails under --strict); 1 a case FAILED; 2 the tool could not do
-its job (bad URL, refused connection, no case selected).
+(NON-STRICT fails under --strict), or unchanged against the baseline; 1 a
+case FAILED or regressed; 2 the tool could not do its job (bad URL, refused
+connection, no case selected, interrupted).
 
 Examples:
   wsgauntlet conform
   wsgauntlet conform ws://127.0.0.1:9001/ --exclude '9.*'
-  wsgauntlet conform wss://example.test/ws --ca ca.pem --cases '4.*,5.1*'";
+  wsgauntlet conform wss://example.test/ws --ca ca.pem --cases '4.*,5.1*'
+  wsgauntlet conform ws://127.0.0.1:9001/ --baseline reports/baseline.json --shard 1/4
+  wsgauntlet conform --autobahn-spec fuzzingclient.json --format html,autobahn";
 
 /// Arguments of `conform`.
 #[derive(Debug, Args)]
@@ -93,6 +105,24 @@ pub struct ConformArgs {
     /// Retries per case when the server sheds load (1013/1012/HTTP 503)
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub retries: u32,
+    /// Report writers: terminal, json, junit, html, md, autobahn (results.jsonl is always written)
+    #[arg(long, value_name = "LIST", default_value = DEFAULT_FORMATS)]
+    pub format: String,
+    /// Gate against an earlier results.json: a case whose outcome got worse fails the run
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record improvements and new cases in the --baseline file (created if missing)
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+    /// Known deviations, TOML: case-id glob → expected outcome and reason
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+    /// Run only shard K of N of the selected cases (round-robin), e.g. 2/4
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Run every server of an Autobahn fuzzingclient spec, one after the other
+    #[arg(long, value_name = "FILE", conflicts_with = "url")]
+    pub autobahn_spec: Option<PathBuf>,
 }
 
 pub(super) fn run(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
@@ -103,26 +133,103 @@ pub(super) fn run(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> 
 }
 
 async fn conform(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let formats = Format::parse_list(&args.format)?;
+    if args.autobahn_spec.is_some() && args.baseline.is_some() {
+        bail!("--baseline compares one server; with --autobahn-spec use `report diff` per agent");
+    }
+    let gate = GateFiles::load(
+        args.baseline.as_deref(),
+        args.expect.as_deref(),
+        args.update_baseline,
+        args.strict,
+    )?;
+    if let Some(spec) = &args.autobahn_spec {
+        return super::autobahn_spec::run(&args, spec, &formats, &gate, out).await;
+    }
+    let cases = select(&args, &args.cases, &args.exclude)?;
+    let dir = args.report_dir.clone();
+    let run = run_agent(
+        &args,
+        cases,
+        args.url.clone(),
+        args.agent.clone(),
+        &dir,
+        out,
+    )
+    .await?;
+    let written = write_run(&dir, &run.results, &formats, out)?;
+    print_written(out, &written)?;
+    let code = gate.judge(&run.results, out)?;
+    Ok(run.exit_code(code))
+}
+
+/// The catalogue cases chosen by patterns and `--shard`; an error when none is.
+pub(super) fn select(
+    args: &ConformArgs,
+    include: &str,
+    exclude: &str,
+) -> anyhow::Result<Vec<catalog::Case>> {
     let profile = if args.quick {
         Profile::Quick
     } else {
         Profile::Full
     };
-    let cases = Selection::parse(&args.cases, &args.exclude).apply(catalog::all(profile));
+    let mut cases = Selection::parse(include, exclude).apply(catalog::all(profile));
+    if let Some(shard) = args.shard {
+        cases = shard.apply(cases);
+    }
     if cases.is_empty() {
+        let shard = args
+            .shard
+            .map(|s| format!(" --shard {s}"))
+            .unwrap_or_default();
         bail!(
-            "no case matches --cases {:?} --exclude {:?} (see `wsgauntlet cases`)",
-            args.cases,
-            args.exclude
+            "no case matches --cases {include:?} --exclude {exclude:?}{shard} (see `wsgauntlet cases`)"
         );
     }
-    let (url, agent, _server) = match &args.url {
-        Some(u) => (u.clone(), args.agent.clone(), None),
+    Ok(cases)
+}
+
+/// The results of one server, and whether Ctrl-C cut the run short.
+pub(super) struct AgentRun {
+    /// The finished cases.
+    pub results: RunResults,
+    /// Ctrl-C stopped the run.
+    pub interrupted: bool,
+}
+
+impl AgentRun {
+    /// The gate's code, or 2 with a notice when the run was interrupted.
+    pub fn exit_code(&self, gate: u8) -> u8 {
+        if self.interrupted {
+            eprintln!(
+                "interrupted: reports cover {} finished cases",
+                self.results.cases.len()
+            );
+            super::EXIT_ERROR
+        } else {
+            gate
+        }
+    }
+}
+
+/// Runs `cases` against one server (the bundled one without URL), streaming
+/// `dir/results.jsonl`; Ctrl-C ends the run with what finished.
+pub(super) async fn run_agent(
+    args: &ConformArgs,
+    cases: Vec<catalog::Case>,
+    url: Option<String>,
+    agent: Option<String>,
+    dir: &Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<AgentRun> {
+    let (url, agent, _server) = match url {
+        Some(u) => (u, agent, None),
         None => {
             let (addr, task) = start_reference().await?;
             (
                 format!("ws://{addr}/"),
-                Some(args.agent.clone().unwrap_or("reference".into())),
+                Some(agent.unwrap_or("reference".into())),
                 Some(AbortOnDrop(task)),
             )
         }
@@ -134,12 +241,12 @@ async fn conform(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         ca_file: args.ca.clone(),
     };
     let connector = Connector::new(&target, &tls, std::time::Duration::from_secs(10))?;
-    let opts = run_options(&args, &target)?;
+    let opts = run_options(args, &target)?;
     preflight(&target, &connector, &opts.session)
         .await
         .context("the server is not reachable")?;
-    std::fs::create_dir_all(&args.report_dir)
-        .with_context(|| format!("cannot create report folder {}", args.report_dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create report folder {}", dir.display()))?;
     let started = SystemTime::now();
     let header = StreamHeader {
         schema: SCHEMA_VERSION,
@@ -149,26 +256,36 @@ async fn conform(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         started: rfc3339(started),
         seed: args.seed,
     };
-    let jsonl = args.report_dir.join("results.jsonl");
+    let jsonl = dir.join("results.jsonl");
     let mut stream = ResultStream::create(&jsonl, &header)
         .with_context(|| format!("cannot write {}", jsonl.display()))?;
     let meta: Vec<CaseMeta> = cases.iter().map(CaseMeta::of).collect();
     let mut progress = Progress::new(meta.len(), out);
     let t0 = Instant::now();
     let mut write_error = None;
-    let runs = run_cases(&target, &connector, cases, &opts, |ev| {
-        if let RunEvent::Finished(run) = &ev
-            && let Err(e) = stream.push(&case_result(&meta[run.index], run))
-        {
-            write_error.get_or_insert(e);
-        }
-        progress.event(&ev);
-    })
-    .await;
+    let finished = tokio::select! {
+        runs = run_cases(&target, &connector, cases, &opts, |ev| {
+            if let RunEvent::Finished(run) = &ev
+                && let Err(e) = stream.push(&case_result(&meta[run.index], run))
+            {
+                write_error.get_or_insert(e);
+            }
+            progress.event(&ev);
+        }) => Some(runs),
+        _ = tokio::signal::ctrl_c() => None,
+    };
     progress.finish();
     if let Some(e) = write_error {
         return Err(e).with_context(|| format!("cannot write {}", jsonl.display()));
     }
+    let Some(runs) = finished else {
+        // What a later `report rebuild` would make of the stream.
+        let results = read_results(&jsonl)?;
+        return Ok(AgentRun {
+            results,
+            interrupted: true,
+        });
+    };
     let results = RunResults {
         schema: SCHEMA_VERSION,
         tool: tool_name(),
@@ -182,25 +299,9 @@ async fn conform(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             .map(|r| case_result(&meta[r.index], r))
             .collect(),
     };
-    let json = args.report_dir.join("results.json");
-    std::fs::write(&json, serde_json::to_string_pretty(&results)?)
-        .with_context(|| format!("cannot write {}", json.display()))?;
-    write!(out, "{}", summary(&results))?;
-    writeln!(out, "reports: {}", json.display())?;
-    let failed = results
-        .cases
-        .iter()
-        .any(|c| c.outcome.fails_run(args.strict));
-    let errored = results
-        .cases
-        .iter()
-        .any(|c| c.outcome == crate::session::Outcome::Error);
-    Ok(if failed {
-        super::EXIT_DEVIATION
-    } else if errored {
-        super::EXIT_ERROR
-    } else {
-        super::EXIT_OK
+    Ok(AgentRun {
+        results,
+        interrupted: false,
     })
 }
 

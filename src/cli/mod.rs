@@ -9,17 +9,23 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
+mod autobahn_spec;
 mod cases;
 mod conform;
 mod echo_server;
 mod explain;
 mod frame;
+mod outputs;
+mod report;
+mod shard;
 
 pub use cases::CasesArgs;
 pub use conform::ConformArgs;
 pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
 pub use frame::{DecodeArgs, EncodeArgs, FrameArgs, FrameCommand, SenderRole};
+pub use report::{ReportArgs, ReportCommand};
+pub use shard::Shard;
 
 /// Exit code: everything as expected.
 pub const EXIT_OK: u8 = 0;
@@ -49,6 +55,7 @@ pub struct Cli {
 
 /// The subcommands; each variant's arguments live in its own file.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Command {
     /// Run the conformance catalogue against a server (default: the bundled reference server)
     Conform(ConformArgs),
@@ -60,6 +67,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the bundled strict reference echo server
     EchoServer(EchoServerArgs),
+    /// Rebuild reports from a results stream, or compare two result files
+    Report(ReportArgs),
 }
 
 /// Parses the command line. Help and version are printed and give
@@ -93,6 +102,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::Frame(args) => frame::run(args, out)?,
         Command::Explain(args) => explain::run(args, out)?,
         Command::EchoServer(args) => echo_server::run(args, out)?,
+        Command::Report(args) => report::run(args, out)?,
     };
     out.flush()?;
     Ok(ExitCode::from(code))

@@ -1,9 +1,32 @@
-//! Reports: one results model (serde) and a writer per format.
+//! Reports: one results model (serde) and a writer per format, the
+//! baseline comparison and the CI gate.
 
+mod autobahn;
+mod baseline;
+mod expect;
+mod format;
+mod gate;
+mod html;
+mod html_assets;
+mod html_wire;
+mod json;
+mod junit;
+mod markdown;
 mod results;
 mod stream;
 mod terminal;
 
+pub use autobahn::{AutobahnCase, autobahn_case, autobahn_index, autobahn_verdict, case_anchor};
+pub use baseline::{Change, ChangeKind, Scope, Verdict, diff, rank, updated_baseline};
+pub use expect::{ExpectError, Expectation, Expectations, glob_matches};
+pub use format::{DEFAULT_FORMATS, Format, FormatError, write_combined, write_reports};
+pub use gate::{Gate, GateRules};
+pub use html::{esc, html};
+pub use json::{
+    ResultsError, by_section, id_order, read_results, sort_cases, to_json, top_section,
+};
+pub use junit::junit;
+pub use markdown::{OUTCOMES, markdown};
 pub use results::{CaseResult, RunResults, SCHEMA_VERSION, WireEntry, hex, rfc3339, wire_of};
 pub use stream::{ResultStream, StreamError, StreamHeader, read_stream};
 pub use terminal::{Counts, summary};

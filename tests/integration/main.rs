@@ -5,6 +5,8 @@ mod cli_echo_server;
 mod cli_explain;
 mod cli_frame;
 mod echo_server;
+mod reports;
+mod reports_cli;
 mod servers_smoke;
 mod support;
 mod tls;
