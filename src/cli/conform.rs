@@ -2,7 +2,6 @@
 //! server, prints a summary, writes reports, exits 0/1/2.
 
 use std::io::{IsTerminal, Write};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -19,7 +18,7 @@ use crate::report::{
 use crate::runner::{
     Backoff, CaseRun, Connector, RunEvent, RunOptions, Target, TlsOptions, preflight, run_cases,
 };
-use crate::server::{EchoConfig, EchoServer};
+use crate::server::{BackgroundServer, EchoConfig};
 use crate::session::SessionConfig;
 
 const AFTER_HELP: &str = "\
@@ -226,11 +225,12 @@ pub(super) async fn run_agent(
     let (url, agent, _server) = match url {
         Some(u) => (u, agent, None),
         None => {
-            let (addr, task) = start_reference().await?;
+            let server = BackgroundServer::start(([127, 0, 0, 1], 0).into(), EchoConfig::default())
+                .context("cannot start the reference server on loopback")?;
             (
-                format!("ws://{addr}/"),
+                format!("ws://{}/", server.local_addr()),
                 Some(agent.unwrap_or("reference".into())),
-                Some(AbortOnDrop(task)),
+                Some(server),
             )
         }
     };
@@ -336,21 +336,6 @@ fn run_options(args: &ConformArgs, target: &Target) -> anyhow::Result<RunOptions
         },
         probe: !args.no_probe,
     })
-}
-
-async fn start_reference() -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let server = EchoServer::bind(([127, 0, 0, 1], 0).into(), EchoConfig::default())
-        .await
-        .context("cannot start the reference server on loopback")?;
-    Ok(server.spawn())
-}
-
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// The catalogue facts of a case, kept for its result.

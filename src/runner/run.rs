@@ -256,10 +256,22 @@ async fn run_case(ctx: &Ctx, index: usize, case: Case, tx: &mpsc::UnboundedSende
     let mut throttled = Vec::new();
     let started = SystemTime::now();
     loop {
+        // Building a plan encodes, masks and models every payload (up to
+        // 64 MiB): off the async workers, and before the clock starts.
+        let (c, k) = (case.clone(), cfg.clone());
+        let session =
+            tokio::task::spawn_blocking(move || Session::new(&c, k, Instant::now())).await;
         let t0 = Instant::now();
-        let end = match ctx.connector.connect(&ctx.target).await {
-            Ok(stream) => drive(stream, Session::new(&case, cfg.clone(), t0)).await,
-            Err(e) => SessionEnd::Judged(
+        let end = match (session, ctx.connector.connect(&ctx.target).await) {
+            (Ok(mut session), Ok(stream)) => {
+                session.reset_clock(Instant::now());
+                drive(stream, session).await
+            }
+            (Err(e), _) => SessionEnd::Judged(
+                Verdict::error(Reason::Connection, format!("case could not be built: {e}")),
+                Box::default(),
+            ),
+            (_, Err(e)) => SessionEnd::Judged(
                 Verdict::error(Reason::Connection, e.to_string()),
                 Box::default(),
             ),

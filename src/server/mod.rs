@@ -78,3 +78,63 @@ async fn serve(stream: TcpStream, peer: SocketAddr, cfg: Arc<EchoConfig>) {
         Err(e) => tracing::debug!(%peer, "connection error: {e}"),
     }
 }
+
+/// An echo server on a thread and runtime of its own, so its work never
+/// delays the tester that drives it in the same process. Stops when dropped.
+#[derive(Debug)]
+pub struct BackgroundServer {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl BackgroundServer {
+    /// Binds `addr` and serves on a dedicated runtime (safe to
+    /// call from inside another runtime).
+    pub fn start(addr: SocketAddr, cfg: EchoConfig) -> io::Result<BackgroundServer> {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (bound_tx, bound_rx) = std::sync::mpsc::channel::<io::Result<SocketAddr>>();
+        std::thread::Builder::new()
+            .name("reference-server".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => return drop(bound_tx.send(Err(e))),
+                };
+                rt.block_on(async move {
+                    let server = match EchoServer::bind(addr, cfg).await {
+                        Ok(s) => s,
+                        Err(e) => return drop(bound_tx.send(Err(e))),
+                    };
+                    let _ = bound_tx.send(Ok(server.local_addr()));
+                    tokio::select! {
+                        _ = server.run() => {}
+                        _ = stopped => {}
+                    }
+                });
+            })?;
+        let addr = bound_rx
+            .recv()
+            .map_err(|_| io::Error::other("the reference server thread ended before binding"))??;
+        Ok(BackgroundServer {
+            addr,
+            stop: Some(stop),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for BackgroundServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}

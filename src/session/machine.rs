@@ -122,7 +122,11 @@ impl Session {
         let request = build_request(&cfg, &case.kind);
         let mut out = VecDeque::new();
         out.push_back(Bytes::from(request.to_bytes()));
-        let case_deadline = case.deadline.mul_f64(cfg.deadline_factor.max(0.01));
+        let mut cfg = cfg;
+        let factor = cfg.deadline_factor.max(0.01);
+        let case_deadline = case.deadline.mul_f64(factor);
+        cfg.handshake_timeout = cfg.handshake_timeout.mul_f64(factor);
+        cfg.close_timeout = cfg.close_timeout.mul_f64(factor);
         Session {
             judge: case.judge,
             handshake,
@@ -147,6 +151,15 @@ impl Session {
             obs: Observed::default(),
             throttled: None,
             cfg,
+        }
+    }
+
+    /// Starts the clocks afresh at `now` (the handshake deadline and case
+    /// times), for a session built before its connection was made.
+    pub fn reset_clock(&mut self, now: Instant) {
+        if self.phase == Phase::Handshake {
+            self.start = now;
+            self.deadline = now + self.cfg.handshake_timeout;
         }
     }
 
