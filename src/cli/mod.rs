@@ -13,11 +13,13 @@ mod conform;
 mod echo_server;
 mod explain;
 mod frame;
+mod serve;
 
 pub use conform::ConformArgs;
 pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
 pub use frame::{DecodeArgs, EncodeArgs, FrameArgs, FrameCommand, SenderRole};
+pub use serve::ServeArgs;
 
 /// Exit code: everything as expected.
 pub const EXIT_OK: u8 = 0;
@@ -56,6 +58,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the bundled strict reference echo server
     EchoServer(EchoServerArgs),
+    /// Play a malicious server and judge WebSocket clients (Autobahn client-driver protocol)
+    Serve(ServeArgs),
 }
 
 /// Parses the command line. Help and version are printed and give
@@ -88,6 +92,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::Frame(args) => frame::run(args, out)?,
         Command::Explain(args) => explain::run(args, out)?,
         Command::EchoServer(args) => echo_server::run(args, out)?,
+        Command::Serve(args) => serve::run(args, out)?,
     };
     out.flush()?;
     Ok(ExitCode::from(code))

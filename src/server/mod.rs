@@ -5,6 +5,7 @@
 //! server.
 
 mod echo;
+pub mod serve;
 
 use std::io;
 use std::net::SocketAddr;
