@@ -4,5 +4,6 @@ mod cli_echo_server;
 mod cli_explain;
 mod cli_frame;
 mod echo_server;
+mod serve;
 mod servers_smoke;
 mod support;

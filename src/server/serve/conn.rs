@@ -159,6 +159,7 @@ async fn run_case<S: AsyncRead + AsyncWrite + Unpin>(
         wire: wire_of(Some(&end.observed)),
     };
     shared.record(agent, result, &end.keys);
+    close(&mut stream).await;
 }
 
 fn handshake_failure(shared: &Shared, index: usize, why: &str) -> CaseResult {

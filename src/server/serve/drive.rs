@@ -17,7 +17,9 @@ const READ_CHUNK: usize = 64 << 10;
 const LINGER: Duration = Duration::from_millis(500);
 const LINGER_BYTES: usize = 1 << 20;
 
-/// Runs `session` to its end; `hard_deadline` bounds the whole case.
+/// Runs `session` to its end; `hard_deadline` bounds the whole case. The
+/// caller closes the connection (after recording the result, so a client
+/// that sees the close can rely on the result being stored).
 pub async fn drive<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     mut session: PeerClientSession,
@@ -61,7 +63,6 @@ pub async fn drive<S: AsyncRead + AsyncWrite + Unpin>(
     if !write_failed {
         flush_rest(stream, pending, &mut session).await;
     }
-    close(stream).await;
     session.finish()
 }
 
