@@ -442,3 +442,55 @@ async fn results_survive_a_restart() {
     assert_eq!(ids, ["1.1.1", "2.2", "4.1.1", "15.3.1"]);
     assert_eq!(exit_code(&[run], false), 0);
 }
+
+/// `wsgauntlet serve --once` as a process: its address on the first line,
+/// exit 0 when no case failed and 1 when one did.
+async fn binary_exit_code(agent: &str, defect: Option<Defect>) -> i32 {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = report_dir(&format!("binary-{agent}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wsgauntlet"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--cases",
+            "1.1.1",
+            "--once",
+        ])
+        .arg("--report-dir")
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the wsgauntlet binary runs");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let addr: SocketAddr = line
+        .strip_prefix("listening on ws://")
+        .and_then(|l| l.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    let path = format!("/runCase?case=1&agent={agent}");
+    match defect {
+        Some(d) => ModelClient::connect(addr, &path, d).await.run().await,
+        None => tungstenite_case(format!("ws://{addr}{path}")).await,
+    }
+    wait_for_result(addr, agent, 1).await;
+    update_reports(addr, agent).await;
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(dir.join(agent).join("results.json").is_file());
+    status.code().unwrap_or(-1)
+}
+
+#[tokio::test]
+async fn once_exits_with_the_outcome() {
+    assert_eq!(binary_exit_code("good", None).await, 0);
+    assert_eq!(
+        binary_exit_code("unmasked", Some(Defect::Unmasked)).await,
+        1
+    );
+}
