@@ -49,7 +49,7 @@ async fn serve(args: EchoServerArgs, out: &mut dyn Write) -> anyhow::Result<u8> 
     let server = EchoServer::bind(args.listen, cfg)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    writeln!(out, "listening on ws://{}/", server.local_addr()?)?;
+    writeln!(out, "listening on ws://{}/", server.local_addr())?;
     out.flush()?;
     tokio::select! {
         () = server.run() => {}

@@ -9,12 +9,14 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
+mod cases;
 mod conform;
 mod echo_server;
 mod explain;
 mod frame;
 mod serve;
 
+pub use cases::CasesArgs;
 pub use conform::ConformArgs;
 pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
@@ -52,6 +54,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the conformance catalogue against a server (default: the bundled reference server)
     Conform(ConformArgs),
+    /// List the conformance catalogue: id, RFC section, what it sends, the requirement
+    Cases(CasesArgs),
     /// Decode or build a single frame (what is this frame, and what rule does it break?)
     Frame(FrameArgs),
     /// Explain a close code: what it means, when you see it, how to resolve it
@@ -89,6 +93,7 @@ where
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = match cli.command {
         Command::Conform(args) => conform::run(args, out)?,
+        Command::Cases(args) => cases::run(args, out)?,
         Command::Frame(args) => frame::run(args, out)?,
         Command::Explain(args) => explain::run(args, out)?,
         Command::EchoServer(args) => echo_server::run(args, out)?,

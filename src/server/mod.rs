@@ -6,6 +6,8 @@
 
 mod echo;
 pub mod serve;
+#[cfg(test)]
+mod tests;
 
 use std::io;
 use std::net::SocketAddr;
@@ -20,6 +22,7 @@ pub use echo::{ConnectionEnd, EchoConfig, ServerError, serve_connection};
 #[derive(Debug)]
 pub struct EchoServer {
     listener: TcpListener,
+    addr: SocketAddr,
     cfg: Arc<EchoConfig>,
 }
 
@@ -28,14 +31,15 @@ impl EchoServer {
     pub async fn bind(addr: SocketAddr, cfg: EchoConfig) -> io::Result<EchoServer> {
         let listener = TcpListener::bind(addr).await?;
         Ok(EchoServer {
+            addr: listener.local_addr()?,
             listener,
             cfg: Arc::new(cfg),
         })
     }
 
-    /// The address it listens on.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.listener.local_addr()
+    /// The address it listens on (with the port chosen, when bound to 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// Accepts connections until dropped, each served in its own task.
@@ -62,9 +66,8 @@ impl EchoServer {
 
     /// Runs the server in a task; its address and the task. Aborting the
     /// task stops the server and drops its connections.
-    pub fn spawn(self) -> io::Result<(SocketAddr, JoinHandle<()>)> {
-        let addr = self.local_addr()?;
-        Ok((addr, tokio::spawn(self.run())))
+    pub fn spawn(self) -> (SocketAddr, JoinHandle<()>) {
+        (self.addr, tokio::spawn(self.run()))
     }
 }
 

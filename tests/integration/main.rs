@@ -1,5 +1,6 @@
 //! The single integration-test binary: one module per area.
 
+mod cli_cases;
 mod cli_echo_server;
 mod cli_explain;
 mod cli_frame;
@@ -7,3 +8,4 @@ mod echo_server;
 mod serve;
 mod servers_smoke;
 mod support;
+mod tls;

@@ -25,7 +25,7 @@ pub async fn reference_with(cfg: EchoConfig) -> TestServer {
     let server = EchoServer::bind("127.0.0.1:0".parse().unwrap(), cfg)
         .await
         .expect("bind");
-    let (addr, task) = server.spawn().expect("spawn");
+    let (addr, task) = server.spawn();
     TestServer::new(addr, task)
 }
 

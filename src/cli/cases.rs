@@ -1,0 +1,91 @@
+//! `wsgauntlet cases`: the catalogue — id, RFC section, what the case sends,
+//! the requirement it checks, how it is judged.
+
+use std::io::Write;
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::catalog::{self, CaseKind, Judge, Profile, Selection};
+
+const AFTER_HELP: &str = "\
+Examples:
+  wsgauntlet cases
+  wsgauntlet cases --cases '6.4*' --json
+  wsgauntlet cases --exclude '9.*,12.*' | wc -l";
+
+/// Arguments of `cases`.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct CasesArgs {
+    /// Cases to list, comma-separated Autobahn-style patterns (default: all)
+    #[arg(long, value_name = "PATTERNS", default_value = "")]
+    pub cases: String,
+    /// Cases to leave out
+    #[arg(long, value_name = "PATTERNS", default_value = "")]
+    pub exclude: String,
+    /// Print a JSON array of {id, section, title, requirement, judge, kind, deadline_ms}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    section: &'a str,
+    title: &'a str,
+    requirement: &'a str,
+    judge: &'static str,
+    kind: &'static str,
+    deadline_ms: u64,
+}
+
+fn judge_name(j: Judge) -> &'static str {
+    match j {
+        Judge::Model => "model",
+        Judge::FailFast => "model+fail-fast",
+        Judge::ModelOrTooBig => "model-or-1009",
+        Judge::Informational => "informational",
+        Judge::NoReply => "no-reply",
+        Judge::Survive => "survive",
+    }
+}
+
+pub(super) fn run(args: CasesArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let cases = Selection::parse(&args.cases, &args.exclude).apply(catalog::all(Profile::Full));
+    if cases.is_empty() {
+        anyhow::bail!(
+            "no case matches --cases {:?} --exclude {:?}",
+            args.cases,
+            args.exclude
+        );
+    }
+    let rows: Vec<Row> = cases
+        .iter()
+        .map(|c| Row {
+            id: &c.id,
+            section: c.section,
+            title: &c.title,
+            requirement: c.requirement,
+            judge: judge_name(c.judge),
+            kind: match c.kind {
+                CaseKind::Frames(_) => "frames",
+                CaseKind::Handshake(_) => "handshake",
+            },
+            deadline_ms: c.deadline.as_millis() as u64,
+        })
+        .collect();
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+        writeln!(out)?;
+        return Ok(super::EXIT_OK);
+    }
+    for r in &rows {
+        writeln!(out, "{:<9} §{:<7} {}", r.id, r.section, r.title)?;
+        if !r.requirement.is_empty() {
+            writeln!(out, "          \"{}\"", r.requirement)?;
+        }
+    }
+    writeln!(out, "{} cases", rows.len())?;
+    Ok(super::EXIT_OK)
+}
