@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 
 use super::observe::{Observed, Rx, SeenClose, SeenEvent, ServerStream, WireFrame};
-use super::outcome::{Outcome, Reason, Verdict};
+use super::outcome::Verdict;
 use super::plan::{Action, Plan};
-use super::verdict::{describe_expectation, describe_observed, judge};
 use crate::catalog::{Case, Judge};
 use crate::codec::{CloseCode, Frame, OpCode, Role};
 use crate::model::End;
@@ -206,54 +205,12 @@ impl PeerClientSession {
         if self.phase != Phase::Done {
             self.obs.timed_out = true;
         }
-        let verdict = self.verdict();
+        let verdict = verdict::client_verdict(self.judge, &self.plan, &self.obs, self.reused);
         PeerClientEnd {
             verdict,
             observed: Box::new(self.obs),
             keys: self.keys,
         }
-    }
-
-    /// The client's own rules first (masking, key reuse), then the shared
-    /// verdict function.
-    fn verdict(&self) -> Verdict {
-        let expected = describe_expectation(&self.plan).replace(" and close TCP", "");
-        let fail = |actual: String| {
-            Verdict::new(
-                Outcome::Fail,
-                Some(Reason::InvalidClientFrame),
-                "every frame the client sends follows RFC 6455 for a client".into(),
-                actual,
-            )
-        };
-        let mut v = if let Some(violation) = self.obs.invalid.first() {
-            let r = violation.requirement();
-            fail(format!("client frame breaks {violation}: \"{r}\""))
-        } else if let Some((key, frame)) = self.reused {
-            // RFC 6455 §5.3: "the client MUST pick a fresh masking key from
-            // the set of allowed 32-bit values."
-            let k = key.iter().map(|b| format!("{b:02x}")).collect::<String>();
-            fail(format!(
-                "client frame {} reuses the masking key {k} of an earlier frame (RFC 6455 §5.3: \"the client MUST pick a fresh masking key\")",
-                frame + 1
-            ))
-        } else if let Some(n) = self.obs.oversize {
-            Verdict::new(
-                Outcome::Fail,
-                Some(Reason::UnexpectedFrame),
-                expected.clone(),
-                format!("client sent {n} bytes in one frame or message, more than any reply owed"),
-            )
-        } else {
-            let mut v = judge(self.judge, None, &self.plan, &self.obs);
-            v.expected = expected;
-            v
-        };
-        if v.actual.is_empty() {
-            v.actual = describe_observed(&self.obs);
-        }
-        v.close_code = self.obs.close.as_ref().and_then(|c| c.code).map(|c| c.0);
-        v
     }
 
     fn note_key(&mut self, f: &Frame) {
@@ -429,3 +386,4 @@ impl PeerClientSession {
 
 #[cfg(test)]
 mod tests;
+mod verdict;

@@ -5,6 +5,7 @@ use bytes::BytesMut;
 use super::*;
 use crate::catalog::{Case, send};
 use crate::codec::{Decoder, Frame, OpCode};
+use crate::session::{Outcome, Reason};
 
 fn case(frames: Vec<Frame>) -> Case {
     Case::frames("0.1", "test", "5.1", "test", move || {
