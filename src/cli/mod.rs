@@ -17,6 +17,7 @@ mod explain;
 mod frame;
 mod outputs;
 mod report;
+mod serve;
 mod shard;
 
 pub use cases::CasesArgs;
@@ -25,6 +26,7 @@ pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
 pub use frame::{DecodeArgs, EncodeArgs, FrameArgs, FrameCommand, SenderRole};
 pub use report::{ReportArgs, ReportCommand};
+pub use serve::ServeArgs;
 pub use shard::Shard;
 
 /// Exit code: everything as expected.
@@ -69,6 +71,8 @@ pub enum Command {
     EchoServer(EchoServerArgs),
     /// Rebuild reports from a results stream, or compare two result files
     Report(ReportArgs),
+    /// Play a malicious server and judge WebSocket clients (Autobahn client-driver protocol)
+    Serve(ServeArgs),
 }
 
 /// Parses the command line. Help and version are printed and give
@@ -103,6 +107,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(args, out)?,
         Command::EchoServer(args) => echo_server::run(args, out)?,
         Command::Report(args) => report::run(args, out)?,
+        Command::Serve(args) => serve::run(args, out)?,
     };
     out.flush()?;
     Ok(ExitCode::from(code))

@@ -41,6 +41,25 @@ impl ResultStream {
         Ok(ResultStream { file })
     }
 
+    /// Opens an existing stream to append to it (a restarted run), cutting
+    /// off a last line that a kill left incomplete; creates it with the
+    /// header line when it does not exist or is empty.
+    pub fn append(path: &Path, header: &StreamHeader) -> std::io::Result<ResultStream> {
+        let existing = std::fs::read(path).unwrap_or_default();
+        let complete = existing
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        if complete == 0 {
+            return ResultStream::create(path, header);
+        }
+        let file = std::fs::OpenOptions::new().append(true).open(path)?;
+        if complete < existing.len() {
+            file.set_len(complete as u64)?;
+        }
+        Ok(ResultStream { file })
+    }
+
     /// Appends one case and flushes it to the OS.
     pub fn push(&mut self, case: &CaseResult) -> std::io::Result<()> {
         writeln!(self.file, "{}", serde_json::to_string(case)?)?;

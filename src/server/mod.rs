@@ -5,6 +5,7 @@
 //! server.
 
 mod echo;
+pub mod serve;
 #[cfg(test)]
 mod tests;
 

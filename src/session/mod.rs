@@ -4,6 +4,7 @@
 mod machine;
 mod observe;
 mod outcome;
+mod peer_client;
 mod plan;
 mod request;
 mod verdict;
@@ -11,5 +12,6 @@ mod verdict;
 pub use machine::{Session, SessionConfig, SessionEnd};
 pub use observe::{Observed, Seen, SeenClose, SeenEvent, WireFrame};
 pub use outcome::{Outcome, Reason, Verdict};
+pub use peer_client::{PeerClientConfig, PeerClientEnd, PeerClientSession};
 pub use plan::{Action, MaskKeys, Plan};
 pub use verdict::{describe_expectation, describe_observed, judge};

@@ -121,9 +121,14 @@ pub enum Rx {
 impl ServerStream {
     /// A reader that buffers at most `max_message` bytes of one message.
     pub fn new(max_message: u64) -> ServerStream {
+        ServerStream::of(Role::Server, max_message)
+    }
+
+    /// A reader of the frames `sender` sends (validated for that role).
+    pub fn of(sender: Role, max_message: u64) -> ServerStream {
         ServerStream {
             decoder: Decoder::new(max_message),
-            validator: Validator::new(Role::Server),
+            validator: Validator::new(sender),
             message: None,
             max_message,
         }

@@ -86,6 +86,9 @@ pub enum Reason {
     ServerDied,
     /// A frame the server sent breaks the rules for a server.
     InvalidServerFrame,
+    /// A frame the client sends breaks the rules for a client (unmasked,
+    /// a masking key reused within the connection, …).
+    InvalidClientFrame,
     /// The opening handshake was refused or invalid where it must succeed,
     /// or accepted where it must be refused.
     Handshake,
@@ -116,6 +119,7 @@ impl Reason {
             Reason::Unclean => "unclean",
             Reason::ServerDied => "server-died",
             Reason::InvalidServerFrame => "invalid-server-frame",
+            Reason::InvalidClientFrame => "invalid-client-frame",
             Reason::Handshake => "handshake",
             Reason::DroppedWithoutClose => "dropped-without-close",
             Reason::NoFailFast => "no-fail-fast",

@@ -72,8 +72,16 @@ impl Plan {
         Plan::from_steps(case.steps(), seed)
     }
 
-    /// Builds a plan from steps.
+    /// Builds a plan from steps, sent by a client (the tester of servers).
     pub fn from_steps(steps: Vec<Step>, seed: u64) -> Plan {
+        Plan::from_steps_as(steps, seed, Role::Client)
+    }
+
+    /// Builds a plan from steps sent by `sender`. As a client, every
+    /// `Send` frame without a key gets a seeded one; as a server (the
+    /// tester of clients) such frames stay unmasked, and the expectation is
+    /// that of a conforming endpoint in the other role.
+    pub fn from_steps_as(steps: Vec<Step>, seed: u64, sender: Role) -> Plan {
         let mut keys = MaskKeys::new(seed);
         let mut actions = Vec::new();
         let mut stream = BytesMut::new();
@@ -81,7 +89,10 @@ impl Plan {
         for step in steps {
             match step {
                 Step::Send(frames, d) => {
-                    let frames = frames.into_iter().map(|f| mask_if_needed(f, &mut keys));
+                    let frames = frames.into_iter().map(|f| match sender {
+                        Role::Client => mask_if_needed(f, &mut keys),
+                        Role::Server => f,
+                    });
                     push_writes(&mut actions, &mut stream, encode_all(frames), d);
                 }
                 Step::SendAsIs(frames, d) => {
@@ -97,7 +108,7 @@ impl Plan {
                 Step::ResumeReading => actions.push(Action::ResumeReading),
             }
         }
-        let (frames, frame_ends, expectation) = judge_stream(stream);
+        let (frames, frame_ends, expectation) = judge_stream(stream, sender.peer());
         for (i, offset) in await_offsets {
             let done = frame_ends.iter().take_while(|e| **e <= offset).count();
             actions[i] = Action::AwaitEvents { frames: done };
@@ -166,7 +177,7 @@ fn concat(parts: Vec<Bytes>) -> Bytes {
 
 /// Decodes the whole client stream and lets the model judge it, including
 /// a trailing header whose frame never completes.
-fn judge_stream(mut stream: BytesMut) -> (Vec<Frame>, Vec<u64>, Expectation) {
+fn judge_stream(mut stream: BytesMut, receiver: Role) -> (Vec<Frame>, Vec<u64>, Expectation) {
     let total = stream.len() as u64;
     let decoder = Decoder::new(PLAN_FRAME_CAP);
     let mut frames = Vec::new();
@@ -176,8 +187,7 @@ fn judge_stream(mut stream: BytesMut) -> (Vec<Frame>, Vec<u64>, Expectation) {
         frames.push(f);
     }
     let trailing = crate::codec::FrameHeader::parse(&stream).map(|(h, _)| h);
-    let expectation =
-        Expectation::of_stream(Endpoint::new(Role::Server), &frames, trailing.as_ref());
+    let expectation = Expectation::of_stream(Endpoint::new(receiver), &frames, trailing.as_ref());
     (frames, ends, expectation)
 }
 
@@ -212,6 +222,23 @@ mod tests {
         let p = Plan::from_steps(vec![Step::SendAsIs(vec![lie], Delivery::Whole)], 1);
         assert!(p.frames.is_empty());
         assert!(matches!(p.expectation.end, End::Fail { frame: 0, .. }));
+    }
+
+    #[test]
+    fn server_sender_keeps_frames_unmasked_and_a_client_judges() {
+        let steps = vec![send(vec![Frame::text("ab")])];
+        let p = Plan::from_steps_as(steps, 7, Role::Server);
+        assert_eq!(p.frames[0].header.mask, None);
+        assert_eq!(p.expectation.end, End::TesterCloses);
+        let keyed = vec![send(vec![Frame::text("ab").masked([1, 2, 3, 4])])];
+        let p = Plan::from_steps_as(keyed, 7, Role::Server);
+        let End::Fail { failure, .. } = &p.expectation.end else {
+            panic!("a masked server frame must fail: {:?}", p.expectation.end);
+        };
+        assert_eq!(
+            failure.violation,
+            crate::codec::Violation::MaskedServerFrame
+        );
     }
 
     #[test]

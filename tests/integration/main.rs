@@ -7,6 +7,7 @@ mod cli_frame;
 mod echo_server;
 mod reports;
 mod reports_cli;
+mod serve;
 mod servers_smoke;
 mod support;
 mod tls;
