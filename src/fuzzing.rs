@@ -7,7 +7,7 @@
 
 use bytes::BytesMut;
 
-use crate::codec::{DecodeError, Decoder, Frame, Utf8Error, Utf8Validator};
+use crate::codec::{DecodeError, Decoder, Frame, Role, Utf8Error, Utf8Validator, Validator};
 
 /// Payload cap of the decoder under test.
 const CAP: u64 = 1 << 16;
@@ -16,8 +16,9 @@ const MAX_HEADER: usize = 14;
 
 /// Decodes `data[1..]`, delivered in chunks whose size is `data[0]` (0 means
 /// all at once), and checks that decoding never panics, that every frame
-/// re-encodes to exactly the bytes it came from, and that the buffer stays
-/// bounded by the cap whatever length the input declares.
+/// re-encodes to exactly the bytes it came from, that the buffer stays
+/// bounded by the cap whatever length the input declares, and that the
+/// strict validator judges every frame (as sent by a client) without panicking.
 pub fn decode(data: &[u8]) {
     let Some((&sel, input)) = data.split_first() else {
         return;
@@ -41,6 +42,7 @@ pub fn decode(data: &[u8]) {
 struct DecodeRun<'a> {
     input: &'a [u8],
     decoder: Decoder,
+    validator: Validator,
     buf: BytesMut,
     fed: usize,
     consumed: usize,
@@ -51,6 +53,7 @@ impl<'a> DecodeRun<'a> {
         DecodeRun {
             input,
             decoder: Decoder::new(CAP),
+            validator: Validator::new(Role::Client),
             buf: BytesMut::new(),
             fed: 0,
             consumed: 0,
@@ -98,6 +101,25 @@ impl<'a> DecodeRun<'a> {
         );
         self.consumed += taken;
         self.check_unconsumed("after a frame");
+        self.check_rules(frame);
+    }
+
+    /// The validator judges the frame; what the header alone breaks is part
+    /// of the frame's verdict, and every violation can be explained.
+    fn check_rules(&mut self, frame: &Frame) {
+        let from_header = self.validator.check_header(&frame.header);
+        let all = self.validator.check_frame(frame);
+        assert!(
+            from_header.iter().all(|v| all.contains(v)),
+            "header violations {from_header:?} missing from the frame's {all:?} for {frame:?}"
+        );
+        for v in &all {
+            assert!(
+                !v.rule().is_empty() && !v.section().is_empty() && !v.requirement().is_empty(),
+                "violation {v:?} lacks a rule, section or requirement"
+            );
+            let _ = v.close_code();
+        }
     }
 
     /// What is still buffered is the fed input not yet returned as frames.

@@ -5,6 +5,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod catalog;
+pub mod cli;
 pub mod codec;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod model;
+pub mod report;
+pub mod runner;
+pub mod server;
+pub mod session;

@@ -132,7 +132,9 @@ mod tests {
     #[test]
     fn sendable_codes_match_autobahn_sections_7_7_and_7_9() {
         // Autobahn 7.7.x: valid codes that must be accepted.
-        for c in [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999] {
+        for c in [
+            1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999,
+        ] {
             assert!(CloseCode(c).is_sendable(), "{c}");
         }
         // Autobahn 7.9.x: invalid codes that must be answered with 1002.

@@ -9,6 +9,9 @@ use super::frame::Frame;
 use super::header::FrameHeader;
 use super::mask::apply_mask;
 
+/// The most a decoder reserves ahead of bytes that have arrived.
+const RESERVE_STEP: usize = 1 << 20;
+
 /// What cannot be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
@@ -33,7 +36,9 @@ pub struct Decoder {
 
 impl Default for Decoder {
     fn default() -> Self {
-        Decoder { max_payload: 64 << 20 }
+        Decoder {
+            max_payload: 64 << 20,
+        }
     }
 }
 
@@ -68,7 +73,9 @@ impl Decoder {
         // Within the cap, so this fits in usize and may be reserved.
         let len = header.len.value() as usize;
         if buf.len() < n + len {
-            buf.reserve(n + len - buf.len());
+            // Grow towards the frame, but never by more than RESERVE_STEP at
+            // once: a declared length is a claim, not bytes that arrived.
+            buf.reserve((n + len - buf.len()).min(RESERVE_STEP));
             return Ok(None);
         }
         buf.advance(n);
@@ -102,7 +109,13 @@ mod tests {
                 let len = PayloadLen::with_form(payload.len() as u64, form)
                     .unwrap_or(PayloadLen::minimal(payload.len() as u64));
                 Frame {
-                    header: FrameHeader { fin, rsv, opcode: OpCode(op), mask, len },
+                    header: FrameHeader {
+                        fin,
+                        rsv,
+                        opcode: OpCode(op),
+                        mask,
+                        len,
+                    },
                     payload: payload.into(),
                 }
             })
@@ -145,9 +158,12 @@ mod tests {
     #[test]
     fn huge_declared_length_is_refused_from_the_header_alone() {
         // Tomcat CVE-2020-13935: all 64 length bits set.
-        let mut buf = BytesMut::from(&[0x81, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF][..]);
+        let mut buf =
+            BytesMut::from(&[0x81, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF][..]);
         let err = Decoder::new(1 << 20).decode(&mut buf).unwrap_err();
-        let DecodeError::PayloadTooLarge { declared, header, .. } = err;
+        let DecodeError::PayloadTooLarge {
+            declared, header, ..
+        } = err;
         assert_eq!(declared, u64::MAX);
         assert!(header.len.msb_set());
         assert!(buf.capacity() < 1 << 20);
@@ -157,9 +173,14 @@ mod tests {
     fn rfc_5_7_examples_decode() {
         let dec = Decoder::default();
         let mut unmasked = BytesMut::from(&[0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f][..]);
-        assert_eq!(dec.decode(&mut unmasked).unwrap().unwrap().payload, &b"Hello"[..]);
+        assert_eq!(
+            dec.decode(&mut unmasked).unwrap().unwrap().payload,
+            &b"Hello"[..]
+        );
         let mut masked = BytesMut::from(
-            &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58][..],
+            &[
+                0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+            ][..],
         );
         let f = dec.decode(&mut masked).unwrap().unwrap();
         assert_eq!(f.payload, &b"Hello"[..]);

@@ -117,8 +117,14 @@ impl FrameHeader {
         let (&b0, rest) = buf.split_first()?;
         let &b1 = rest.first()?;
         let (len, mut pos) = match b1 & 0x7F {
-            126 => (PayloadLen::Len16(u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?)), 4),
-            127 => (PayloadLen::Len64(u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?)), 10),
+            126 => (
+                PayloadLen::Len16(u16::from_be_bytes(buf.get(2..4)?.try_into().ok()?)),
+                4,
+            ),
+            127 => (
+                PayloadLen::Len64(u64::from_be_bytes(buf.get(2..10)?.try_into().ok()?)),
+                10,
+            ),
             n => (PayloadLen::Len7(n), 2),
         };
         let mask = if b1 & 0x80 != 0 {

@@ -75,7 +75,11 @@ mod tests {
     fn classes_partition_the_opcode_space() {
         for v in 0u8..16 {
             let op = OpCode(v);
-            let classes = [op.is_data(), op.is_reserved(), op.name().is_some() && op.is_control()];
+            let classes = [
+                op.is_data(),
+                op.is_reserved(),
+                op.name().is_some() && op.is_control(),
+            ];
             assert_eq!(classes.iter().filter(|c| **c).count(), 1, "opcode {v:#x}");
             assert_eq!(op.is_control(), v >= 8);
         }

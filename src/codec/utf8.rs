@@ -53,7 +53,10 @@ impl Utf8Validator {
     /// make valid; once failed, it stays failed.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), Utf8Error> {
         if let Some(position) = self.failed {
-            return Err(Utf8Error { position, truncated: false });
+            return Err(Utf8Error {
+                position,
+                truncated: false,
+            });
         }
         let mut i = 0;
         while i < chunk.len() {
@@ -71,7 +74,10 @@ impl Utf8Validator {
                 let position = self.fed + i as u64;
                 self.failed = Some(position);
                 self.fed += chunk.len() as u64;
-                return Err(Utf8Error { position, truncated: false });
+                return Err(Utf8Error {
+                    position,
+                    truncated: false,
+                });
             }
             i += 1;
         }
@@ -82,10 +88,16 @@ impl Utf8Validator {
     /// Ends the stream: it must not stop inside a code point.
     pub fn finish(&self) -> Result<(), Utf8Error> {
         if let Some(position) = self.failed {
-            return Err(Utf8Error { position, truncated: false });
+            return Err(Utf8Error {
+                position,
+                truncated: false,
+            });
         }
         if self.need != 0 {
-            return Err(Utf8Error { position: self.fed, truncated: true });
+            return Err(Utf8Error {
+                position: self.fed,
+                truncated: true,
+            });
         }
         Ok(())
     }
@@ -130,7 +142,9 @@ mod tests {
     /// The definition: the first index p such that bytes[..=p] is no prefix of valid UTF-8.
     fn reference_fail_position(bytes: &[u8]) -> Option<u64> {
         (0..bytes.len())
-            .find(|&p| matches!(std::str::from_utf8(&bytes[..=p]), Err(e) if e.error_len().is_some()))
+            .find(
+                |&p| matches!(std::str::from_utf8(&bytes[..=p]), Err(e) if e.error_len().is_some()),
+            )
             .map(|p| p as u64)
     }
 

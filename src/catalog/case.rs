@@ -1,0 +1,219 @@
+//! What a conformance case is: an id, the RFC requirement it checks, the
+//! steps it sends, and how its outcome is judged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::codec::Frame;
+
+/// How the bytes of one `Send` step reach the socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// All frames of the step in one write.
+    Whole,
+    /// One write (and flush) per frame (Autobahn's "sync" sends).
+    FrameWise,
+    /// The step's bytes cut into writes of this many bytes, flushed each.
+    Chops(usize),
+    /// The step's single frame written in parts, flushed each, waiting
+    /// `pause` before every part after the first: the header with the
+    /// payload up to the first cut, then up to the next cut, then the rest
+    /// (Autobahn 6.4.3/6.4.4: one frame in three pieces, 1 s apart).
+    PayloadParts {
+        /// Payload offsets at which a part ends, ascending.
+        cuts: &'static [usize],
+        /// The wait before each part after the first.
+        pause: Duration,
+    },
+}
+
+/// One thing a case does.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// Sends frames as a client does: every frame without a mask key gets a
+    /// fresh key from the case seed (RFC 6455 §5.3). Frames that already
+    /// carry a key keep it.
+    Send(Vec<Frame>, Delivery),
+    /// Sends frames exactly as written (unmasked client frames, masking
+    /// attacks). The model still judges them.
+    SendAsIs(Vec<Frame>, Delivery),
+    /// Sends raw bytes the model does not see as frames (a declared length
+    /// larger than what follows, garbage). Judged only by `Judge::Survive`
+    /// or `Judge::NoReply`.
+    SendBytes(Bytes, Delivery),
+    /// Waits this long before the next step (fail-fast checks, pauses).
+    Wait(Duration),
+    /// Waits until every event the model expects so far has arrived (or the
+    /// case deadline passes): sequential round trips, "close after the echo".
+    AwaitEvents,
+    /// Stops reading from the socket (the server's writes back up) until
+    /// `ResumeReading`.
+    PauseReading,
+    /// Reads again.
+    ResumeReading,
+}
+
+/// How a case's outcome is decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judge {
+    /// The reference model decides: exact events in order, then the owed close.
+    Model,
+    /// As `Model`, and a deferrable UTF-8 failure must come before the next
+    /// frame after the invalid one is sent (fail-fast); after it, NON-STRICT.
+    FailFast,
+    /// As `Model`, but failing with 1009 or 1008 (message too big, policy)
+    /// is also correct: for large messages and fragment floods.
+    ModelOrTooBig,
+    /// Whatever happened is recorded as INFORMATIONAL (unless the server
+    /// died or sent invalid frames, which fail).
+    Informational,
+    /// The server must not deliver anything for what was sent, nor die; it
+    /// may close with any code or keep waiting (raw length lies).
+    NoReply,
+    /// The server must stay alive and keep to the protocol in what it sends;
+    /// replies and close codes are not judged (floods).
+    Survive,
+}
+
+/// A header change for an opening-handshake case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeaderEdit {
+    /// Removes the header (case-insensitive name).
+    Remove(&'static str),
+    /// Sets the header to this value (replacing any existing one).
+    Set(&'static str, String),
+    /// Adds one more header line, keeping the others.
+    Add(&'static str, String),
+}
+
+/// An opening-handshake case: the request to send and the answer owed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandshakeCase {
+    /// Request method (normally `GET`).
+    pub method: &'static str,
+    /// Request HTTP version (normally `HTTP/1.1`).
+    pub http_version: &'static str,
+    /// Changes to the otherwise correct request headers.
+    pub edits: Vec<HeaderEdit>,
+    /// What the server must answer.
+    pub expect: HandshakeExpect,
+}
+
+/// The answer owed to a handshake case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandshakeExpect {
+    /// A valid 101 (checked like every handshake), then an echo of one text
+    /// message and a clean close.
+    Accept,
+    /// A rejection: a status among `statuses`; when `header` is set, the
+    /// response must carry it (name, value; case-insensitive name).
+    Reject {
+        /// Accepted status codes.
+        statuses: &'static [u16],
+        /// A header the rejection must carry.
+        header: Option<(&'static str, &'static str)>,
+    },
+}
+
+/// The steps of a frame case, built on demand (section 9 payloads are large).
+pub type StepsFn = Arc<dyn Fn() -> Vec<Step> + Send + Sync>;
+
+/// What a case exercises.
+#[derive(Clone)]
+pub enum CaseKind {
+    /// Frames after a normal opening handshake.
+    Frames(StepsFn),
+    /// The opening handshake itself.
+    Handshake(HandshakeCase),
+}
+
+impl std::fmt::Debug for CaseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CaseKind::Frames(_) => f.write_str("Frames(..)"),
+            CaseKind::Handshake(h) => f.debug_tuple("Handshake").field(h).finish(),
+        }
+    }
+}
+
+/// One conformance case.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Stable id: Autobahn's for equivalent cases (`4.1.1`), 14.x and up for ours.
+    pub id: String,
+    /// What the case sends, in a line.
+    pub title: String,
+    /// The RFC 6455 section of the requirement (`5.2`).
+    pub section: &'static str,
+    /// The requirement, quoted from the RFC.
+    pub requirement: &'static str,
+    /// Frames or handshake.
+    pub kind: CaseKind,
+    /// How the outcome is decided.
+    pub judge: Judge,
+    /// Upper bound for the whole case once connected (Autobahn's killAfter).
+    pub deadline: Duration,
+}
+
+impl Case {
+    /// A frame case judged by the model, with a 1 s deadline.
+    pub fn frames(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        section: &'static str,
+        requirement: &'static str,
+        steps: impl Fn() -> Vec<Step> + Send + Sync + 'static,
+    ) -> Case {
+        Case {
+            id: id.into(),
+            title: title.into(),
+            section,
+            requirement,
+            kind: CaseKind::Frames(Arc::new(steps)),
+            judge: Judge::Model,
+            deadline: Duration::from_secs(1),
+        }
+    }
+
+    /// Sets the judge.
+    pub fn judge(mut self, judge: Judge) -> Case {
+        self.judge = judge;
+        self
+    }
+
+    /// Sets the deadline.
+    pub fn deadline(mut self, deadline: Duration) -> Case {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The steps of a frame case (empty for a handshake case).
+    pub fn steps(&self) -> Vec<Step> {
+        match &self.kind {
+            CaseKind::Frames(f) => f(),
+            CaseKind::Handshake(_) => Vec::new(),
+        }
+    }
+
+    /// The Autobahn-style section of the id (`4.1.1` → `4`).
+    pub fn top_section(&self) -> &str {
+        self.id.split('.').next().unwrap_or(&self.id)
+    }
+}
+
+/// Shorthand: one `Send` step written whole.
+pub fn send(frames: Vec<Frame>) -> Step {
+    Step::Send(frames, Delivery::Whole)
+}
+
+/// Shorthand: one `Send` step written frame by frame.
+pub fn send_sync(frames: Vec<Frame>) -> Step {
+    Step::Send(frames, Delivery::FrameWise)
+}
+
+/// Shorthand: one `Send` step cut into writes of `n` bytes.
+pub fn send_chopped(frames: Vec<Frame>, n: usize) -> Step {
+    Step::Send(frames, Delivery::Chops(n))
+}

@@ -1,0 +1,217 @@
+//! The model of one conforming endpoint receiving frames from its peer.
+
+use bytes::BytesMut;
+
+use super::reaction::{Failure, Owed, Reaction};
+use crate::codec::{CloseCode, Frame, FrameHeader, OpCode, Role, Validator, Violation};
+
+/// What the modelled endpoint accepts beyond the bare RFC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest message it accepts; above it the connection fails with 1009.
+    pub max_message: u64,
+    /// RSV bits given meaning by a negotiated extension.
+    pub rsv_allowed: u8,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message: u64::MAX,
+            rsv_allowed: 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Open,
+    Closing,
+    Failed,
+}
+
+/// A conforming endpoint in `role`, receiving its peer's frames.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    role: Role,
+    incoming: Validator,
+    state: State,
+    message: Option<(OpCode, BytesMut)>,
+}
+
+impl Endpoint {
+    /// A conforming endpoint with no extension and no message limit.
+    pub fn new(role: Role) -> Endpoint {
+        Endpoint::with_limits(role, Limits::default())
+    }
+
+    /// A conforming endpoint with the given limits.
+    pub fn with_limits(role: Role, limits: Limits) -> Endpoint {
+        let incoming = Validator::new(role.peer())
+            .with_max_message(limits.max_message)
+            .with_rsv_allowed(limits.rsv_allowed);
+        Endpoint {
+            role,
+            incoming,
+            state: State::Open,
+            message: None,
+        }
+    }
+
+    /// The modelled endpoint's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// True until the connection is failed or the closing handshake starts.
+    pub fn is_open(&self) -> bool {
+        self.state == State::Open
+    }
+
+    /// The failure a header alone already calls for, so an endpoint can
+    /// fail before a (possibly endless) payload arrives.
+    pub fn judge_header(&self, header: &FrameHeader) -> Option<Failure> {
+        if self.state != State::Open {
+            return None;
+        }
+        let fatal = self
+            .incoming
+            .check_header(header)
+            .into_iter()
+            .find(|v| !v.receiver_may_tolerate())?;
+        Some(failure(fatal, false))
+    }
+
+    /// The failure the first bytes of a frame's payload already call for,
+    /// while the rest has not arrived: a text stream that no continuation
+    /// can make valid UTF-8 (fail-fast inside one frame). The prefix is
+    /// unmasked; nothing changes.
+    pub fn judge_partial(&self, header: &FrameHeader, unmasked_prefix: &[u8]) -> Option<Failure> {
+        if self.state != State::Open {
+            return None;
+        }
+        let violation = self
+            .incoming
+            .check_partial_payload(header, unmasked_prefix)?;
+        Some(failure(violation, !header.fin))
+    }
+
+    /// What a conforming endpoint must do on receiving `frame`.
+    pub fn receive(&mut self, frame: &Frame) -> Owed {
+        if self.state != State::Open {
+            return Owed {
+                reaction: Reaction::Ignore,
+                tolerable: None,
+            };
+        }
+        let violations = self.incoming.check_frame(frame);
+        let tolerable = violations
+            .iter()
+            .find(|v| v.receiver_may_tolerate())
+            .cloned();
+        let reaction = match violations.into_iter().find(|v| !v.receiver_may_tolerate()) {
+            Some(fatal) => {
+                self.state = State::Failed;
+                self.message = None;
+                let deferrable =
+                    matches!(fatal, Violation::InvalidUtf8 { .. }) && !frame.header.fin;
+                Reaction::Fail(failure(fatal, deferrable))
+            }
+            None => self.accept(frame),
+        };
+        Owed {
+            reaction,
+            tolerable,
+        }
+    }
+
+    fn accept(&mut self, frame: &Frame) -> Reaction {
+        match frame.header.opcode {
+            OpCode::PING => Reaction::Pong(frame.payload.clone()),
+            OpCode::PONG => Reaction::Nothing,
+            OpCode::CLOSE => {
+                self.state = State::Closing;
+                self.message = None;
+                close_reply(frame)
+            }
+            op => self.accept_data(op, frame),
+        }
+    }
+
+    fn accept_data(&mut self, op: OpCode, frame: &Frame) -> Reaction {
+        let (opcode, mut buf) = match self.message.take() {
+            Some(open) if op == OpCode::CONTINUATION => open,
+            _ => (op, BytesMut::new()),
+        };
+        buf.extend_from_slice(&frame.payload);
+        if !frame.header.fin {
+            self.message = Some((opcode, buf));
+            return Reaction::Nothing;
+        }
+        Reaction::Message {
+            opcode,
+            payload: buf.freeze(),
+        }
+    }
+}
+
+fn failure(violation: Violation, deferrable_to_message_end: bool) -> Failure {
+    Failure {
+        codes: violation.accepted_close_codes().to_vec(),
+        violation,
+        deferrable_to_message_end,
+    }
+}
+
+/// RFC 6455 §5.5.1: "When sending a Close frame in response, the endpoint
+/// typically echos the status code it received": 1000 or the echoed code;
+/// a reply without a body is correct too.
+fn close_reply(frame: &Frame) -> Reaction {
+    let mut codes = vec![CloseCode::NORMAL];
+    if let Some(code) = frame.close_code().filter(|c| *c != CloseCode::NORMAL) {
+        codes.push(code);
+    }
+    Reaction::CloseReply {
+        codes,
+        empty_ok: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_payload_judged_against_the_open_message() {
+        let mut e = Endpoint::new(Role::Server);
+        let key = [9, 8, 7, 6];
+        let text = Frame::text(&b"abcdef"[..]).masked(key).header;
+        assert_eq!(e.judge_partial(&text, b"ab"), None);
+        let f = e
+            .judge_partial(&text, b"a\xc0")
+            .expect("0xC0 is never valid");
+        assert_eq!(f.codes, vec![CloseCode::INVALID_PAYLOAD]);
+        assert_eq!(f.violation, Violation::InvalidUtf8 { position: 1 });
+        assert!(!f.deferrable_to_message_end);
+        let first = Frame::text(&b"x\xe2"[..]).fin(false).masked(key);
+        assert_eq!(e.receive(&first).reaction, Reaction::Nothing);
+        let cont = Frame::continuation(&b"\x82\xac"[..]).fin(false).masked(key);
+        assert_eq!(e.judge_partial(&cont.header, b"\x82"), None);
+        let f = e
+            .judge_partial(&cont.header, b"\x41")
+            .expect("E2 41 is invalid");
+        assert_eq!(f.violation, Violation::InvalidUtf8 { position: 2 });
+        assert!(f.deferrable_to_message_end);
+    }
+
+    #[test]
+    fn partial_payload_is_not_judged_after_failure_or_for_binary() {
+        let mut e = Endpoint::new(Role::Server);
+        let bin = Frame::binary(&b"\xff\xff"[..]).masked([1, 1, 1, 1]);
+        assert_eq!(e.judge_partial(&bin.header, b"\xff"), None);
+        let bad = Frame::new(crate::codec::OpCode(3), &b""[..]).masked([1, 1, 1, 1]);
+        assert!(matches!(e.receive(&bad).reaction, Reaction::Fail(_)));
+        let text = Frame::text(&b"\xff"[..]).masked([1, 1, 1, 1]).header;
+        assert_eq!(e.judge_partial(&text, b"\xff"), None);
+    }
+}
