@@ -8,6 +8,8 @@
 pub mod catalog;
 pub mod cli;
 pub mod codec;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod model;
 pub mod report;
 pub mod runner;

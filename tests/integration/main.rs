@@ -11,3 +11,7 @@ mod serve;
 mod servers_smoke;
 mod support;
 mod tls;
+mod fuzz_corpus;
+mod servers_smoke;
+mod support;
+mod utf8_reference;

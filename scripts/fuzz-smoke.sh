@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds every cargo-fuzz target in fuzz/ and runs each for N seconds
+# (default 20) over its checked-in seeds and recorded regressions.
+#
+#   scripts/fuzz-smoke.sh [SECONDS]
+#
+# Uses nightly with AddressSanitizer when a nightly toolchain is installed,
+# otherwise the default (stable) toolchain without a sanitizer (`-s none`). FUZZ_TOOLCHAIN=stable or
+# FUZZ_TOOLCHAIN=nightly forces one. New inputs go to the git-ignored
+# fuzz/corpus-new/<target>/, crashes to fuzz/artifacts/<target>/.
+set -euo pipefail
+
+secs="${1:-20}"
+cd "$(dirname "$0")/.."
+# Fuzz builds are instrumented: keep them in fuzz/target, apart from normal builds.
+unset CARGO_TARGET_DIR
+
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+
+toolchain="${FUZZ_TOOLCHAIN:-}"
+if [[ -z "$toolchain" ]]; then
+    if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+        toolchain=nightly
+    else
+        toolchain=stable
+    fi
+fi
+if [[ "$toolchain" == nightly ]]; then
+    fuzz=(cargo +nightly fuzz)
+    sanitizer=()
+else
+    fuzz=(cargo fuzz)
+    sanitizer=(-s none)
+fi
+echo "fuzz-smoke: $toolchain toolchain, ${secs}s per target"
+
+"${fuzz[@]}" build "${sanitizer[@]}"
+for target in $("${fuzz[@]}" list); do
+    seeds="corpus/$target"
+    if [[ -z "$(ls -A "$seeds" 2>/dev/null)" ]]; then
+        echo "fuzz-smoke: $seeds holds no seed" >&2
+        exit 1
+    fi
+    dirs=("fuzz/corpus-new/$target" "$seeds")
+    [[ -d "corpus/regressions/$target" ]] && dirs+=("corpus/regressions/$target")
+    mkdir -p "fuzz/corpus-new/$target"
+    log="fuzz/corpus-new/$target.log"
+    if ! "${fuzz[@]}" run "${sanitizer[@]}" "$target" "${dirs[@]}" \
+        -- -max_total_time="$secs" >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        echo "fuzz-smoke: $target FAILED (log: $log, crash input in fuzz/artifacts/$target/)" >&2
+        exit 1
+    fi
+    echo "fuzz-smoke: $target ok: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)"
+done
