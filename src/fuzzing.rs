@@ -7,7 +7,10 @@
 
 use bytes::BytesMut;
 
-use crate::codec::{DecodeError, Decoder, Frame, Role, Utf8Error, Utf8Validator, Validator};
+use crate::codec::{
+    CloseCode, DecodeError, Decoder, Frame, Role, Utf8Error, Utf8Validator, Validator,
+};
+use crate::model::{End, Endpoint, Expectation, Reaction};
 
 /// Payload cap of the decoder under test.
 const CAP: u64 = 1 << 16;
@@ -267,5 +270,92 @@ mod tests {
             decode(data);
             utf8(data);
         }
+    }
+}
+
+/// The reference model over the frames decoded from `data` (as a client
+/// sends them to a server): it never panics, and its answers keep the
+/// model's invariants — it agrees with a fresh validator on where the
+/// connection must fail, owes nothing after failing or closing, echoes only
+/// complete text messages that are valid UTF-8, answers pings with their own
+/// payload, and owes only codes an endpoint may send.
+pub fn model(data: &[u8]) {
+    let mut buf = BytesMut::from(data);
+    let mut frames = Vec::new();
+    while let Ok(Some(f)) = Decoder::new(CAP).decode(&mut buf) {
+        frames.push(f);
+    }
+    let mut endpoint = Endpoint::new(Role::Server);
+    let mut validator = Validator::new(Role::Client);
+    let mut finished = false;
+    for (i, frame) in frames.iter().enumerate() {
+        let owed = endpoint.receive(frame);
+        let fatal = validator
+            .check_frame(frame)
+            .into_iter()
+            .find(|v| !v.receiver_may_tolerate());
+        check_reaction(i, frame, &owed.reaction, fatal.is_some(), finished);
+        finished |= matches!(
+            owed.reaction,
+            Reaction::Fail(_) | Reaction::CloseReply { .. }
+        );
+        assert_eq!(
+            endpoint.is_open(),
+            !finished,
+            "frame {i}: open state disagrees with the reactions"
+        );
+    }
+    let expectation = Expectation::of(Endpoint::new(Role::Server), &frames);
+    if let End::Fail { frame, .. } = expectation.end {
+        assert!(
+            frame < frames.len(),
+            "failure owed at frame {frame} of {}",
+            frames.len()
+        );
+    }
+}
+
+fn check_reaction(i: usize, frame: &Frame, reaction: &Reaction, fatal: bool, finished: bool) {
+    if finished {
+        assert_eq!(
+            *reaction,
+            Reaction::Ignore,
+            "frame {i}: a reaction after the connection ended"
+        );
+        return;
+    }
+    assert_eq!(
+        matches!(reaction, Reaction::Fail(_)),
+        fatal,
+        "frame {i}: model and validator disagree: {reaction:?}"
+    );
+    match reaction {
+        Reaction::Message { opcode, payload } if *opcode == crate::codec::OpCode::TEXT => {
+            assert!(
+                std::str::from_utf8(payload).is_ok(),
+                "frame {i}: echoed invalid UTF-8"
+            );
+        }
+        Reaction::Pong(p) => assert_eq!(
+            p, &frame.payload,
+            "frame {i}: pong payload differs from the ping"
+        ),
+        Reaction::Fail(f) => {
+            assert!(
+                !f.codes.is_empty() && f.codes.iter().all(|c| c.is_sendable()),
+                "frame {i}: {f:?}"
+            );
+        }
+        Reaction::CloseReply { codes, .. } => {
+            assert!(
+                codes.contains(&CloseCode::NORMAL),
+                "frame {i}: close reply without 1000"
+            );
+            assert!(
+                codes.iter().all(|c| c.is_sendable()),
+                "frame {i}: unsendable reply code"
+            );
+        }
+        _ => {}
     }
 }

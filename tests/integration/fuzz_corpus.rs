@@ -52,3 +52,8 @@ fn decode_corpus_replays() {
 fn utf8_corpus_replays() {
     replay("utf8", wsgauntlet::fuzzing::utf8);
 }
+
+#[test]
+fn model_corpus_replays() {
+    replay("model", wsgauntlet::fuzzing::model);
+}
