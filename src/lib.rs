@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cli;
 pub mod codec;
 pub mod model;
+pub mod mutate;
 pub mod report;
 pub mod runner;
 pub mod server;
