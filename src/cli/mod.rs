@@ -13,11 +13,15 @@ mod conform;
 mod echo_server;
 mod explain;
 mod frame;
+mod fuzz;
+mod replay;
 
 pub use conform::ConformArgs;
 pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
 pub use frame::{DecodeArgs, EncodeArgs, FrameArgs, FrameCommand, SenderRole};
+pub use fuzz::FuzzArgs;
+pub use replay::ReplayArgs;
 
 /// Exit code: everything as expected.
 pub const EXIT_OK: u8 = 0;
@@ -56,6 +60,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the bundled strict reference echo server
     EchoServer(EchoServerArgs),
+    /// Fuzz a server with mutated frame sequences judged by the reference model
+    Fuzz(FuzzArgs),
+    /// Re-run a fuzz finding or one catalogue case against a server
+    Replay(ReplayArgs),
 }
 
 /// Parses the command line. Help and version are printed and give
@@ -88,6 +96,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::Frame(args) => frame::run(args, out)?,
         Command::Explain(args) => explain::run(args, out)?,
         Command::EchoServer(args) => echo_server::run(args, out)?,
+        Command::Fuzz(args) => fuzz::run(args, out)?,
+        Command::Replay(args) => replay::run(args, out)?,
     };
     out.flush()?;
     Ok(ExitCode::from(code))
