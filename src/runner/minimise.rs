@@ -74,6 +74,11 @@ pub fn candidates(input: &Input) -> Vec<Input> {
         if f.header.rsv != 0 {
             out.push(with_frame(input, j, f.clone().rsv(0)));
         }
+        let honest = f.header.len.value() == f.payload.len() as u64;
+        if honest && !f.header.len.is_minimal() {
+            let len = PayloadLen::minimal(f.payload.len() as u64);
+            out.push(with_frame(input, j, f.clone().declared_len(len)));
+        }
         for len in [0, f.payload.len() / 2] {
             if len < f.payload.len() {
                 out.push(with_frame(input, j, shrink(f, len)));

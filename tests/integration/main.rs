@@ -4,5 +4,7 @@ mod cli_echo_server;
 mod cli_explain;
 mod cli_frame;
 mod echo_server;
+mod fuzz_campaign;
+mod fuzz_regressions;
 mod servers_smoke;
 mod support;
