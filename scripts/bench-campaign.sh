@@ -17,11 +17,15 @@ TARGET=${CARGO_TARGET_DIR:-target}
 OUT=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$OUT"' EXIT
 
-cargo build --release --bin wsgauntlet --example tungstenite_echo >&2
-BIN="$OUT/wsgauntlet"
-TUNG="$OUT/tungstenite_echo"
-cp "$TARGET/release/wsgauntlet" "$BIN"
-cp "$TARGET/release/examples/tungstenite_echo" "$TUNG"
+# BIN_DIR: use prebuilt wsgauntlet and tungstenite_echo binaries from there.
+if [ -z "${BIN_DIR:-}" ]; then
+    cargo build --release --bin wsgauntlet --example tungstenite_echo >&2
+    BIN_DIR="$OUT/bin"
+    mkdir -p "$BIN_DIR"
+    cp "$TARGET/release/wsgauntlet" "$TARGET/release/examples/tungstenite_echo" "$BIN_DIR/"
+fi
+BIN="$BIN_DIR/wsgauntlet"
+TUNG="$BIN_DIR/tungstenite_echo"
 
 # Samples VmRSS (KiB) of $1 every second into $2 until it exits.
 sample_rss() {

@@ -79,12 +79,17 @@ impl Input {
     /// an incomplete frame that does not already call for failing — then
     /// the server must only not reply to it (`NoReply`), or, when earlier
     /// frames owe replies, stay alive and keep to the protocol (`Survive`).
+    ///
+    /// A frame that lacks fewer than [`MIN_SHORTFALL`](super::length::MIN_SHORTFALL)
+    /// bytes could be completed by the tester's own Close sent after the
+    /// input; only survival is judged then.
     pub fn judge(&self) -> Judge {
-        let (exp, incomplete) = self.expectation();
-        match (&exp.end, incomplete, exp.events.is_empty()) {
-            (_, false, _) | (End::Fail { .. }, true, _) => Judge::Model,
-            (_, true, true) => Judge::NoReply,
-            (_, true, false) => Judge::Survive,
+        let (exp, shortfall) = expect_stream_shortfall(self.wire());
+        let short = shortfall.is_some_and(|n| n < super::length::MIN_SHORTFALL as u64);
+        match (&exp.end, shortfall, exp.events.is_empty()) {
+            (_, None, _) | (End::Fail { .. }, Some(_), _) => Judge::Model,
+            (_, Some(_), true) if !short => Judge::NoReply,
+            _ => Judge::Survive,
         }
     }
 
@@ -148,13 +153,27 @@ impl Input {
 /// The model's expectation for a byte stream, and whether it ends inside a
 /// frame.
 pub fn expect_stream(wire: Bytes) -> (Expectation, bool) {
+    let (exp, shortfall) = expect_stream_shortfall(wire);
+    (exp, shortfall.is_some())
+}
+
+/// As [`expect_stream`], with the number of bytes the stream lacks to end
+/// its last frame (`None` when it ends on a frame boundary; 0 when even the
+/// header is incomplete).
+fn expect_stream_shortfall(wire: Bytes) -> (Expectation, Option<u64>) {
     let mut stream = BytesMut::from(&wire[..]);
     let decoder = Decoder::new(MODEL_FRAME_CAP);
     let mut frames = Vec::new();
     while let Ok(Some(f)) = decoder.decode(&mut stream) {
         frames.push(f);
     }
-    let trailing = FrameHeader::parse(&stream).map(|(h, _)| h);
+    let parsed = FrameHeader::parse(&stream);
+    let trailing = parsed.map(|(h, _)| h);
     let exp = Expectation::of_stream(Endpoint::new(Role::Server), &frames, trailing.as_ref());
-    (exp, !stream.is_empty())
+    let shortfall = (!stream.is_empty()).then(|| {
+        parsed.map_or(0, |(h, n)| {
+            (h.len.value()).saturating_sub((stream.len() - n) as u64)
+        })
+    });
+    (exp, shortfall)
 }

@@ -10,6 +10,10 @@ use super::rng::Gen;
 use crate::codec::{OpCode, PayloadLen};
 use crate::model::End;
 
+/// Bytes a lying frame lacks at least, so that the tester's own closing
+/// frame, sent after the input, can never complete it.
+pub const MIN_SHORTFALL: usize = 64;
+
 /// The length mutators.
 pub const MUTATORS: &[Mutator] = &[
     Mutator {
@@ -19,7 +23,7 @@ pub const MUTATORS: &[Mutator] = &[
         phase: Phase::Length,
         apply: |i, g| {
             lie(i, g, |n, g| {
-                PayloadLen::minimal(n + g.range(1, 1000) as u64)
+                PayloadLen::minimal(n + g.range(MIN_SHORTFALL, 1000) as u64)
             })
         },
     },

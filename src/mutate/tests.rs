@@ -205,6 +205,7 @@ fn length_lies_end_the_input_and_choose_the_judge() {
         assert!(incomplete);
         match input.judge() {
             Judge::NoReply => assert_eq!(input.frames.len(), 1),
+            Judge::Survive => panic!("a lie the tester's Close could complete: {input:?}"),
             Judge::Model => assert!(matches!(exp.end, End::Fail { .. })),
             j => panic!("{j:?}"),
         }

@@ -214,3 +214,80 @@ async fn write_network_regressions() {
 fn opts_deadline() -> std::time::Duration {
     options(1, 0).deadline
 }
+
+fn fuzz_cli(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wsgauntlet"))
+        .arg("fuzz")
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let s = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (out.status.code(), s(out.stdout), s(out.stderr))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fuzz_cli_writes_findings_and_a_summary_and_exits_1() {
+    let server = broken(Defect::IgnoresReservedOpcodes).await;
+    let dir = std::env::temp_dir().join(format!("wsg-fuzz-{}", std::process::id()));
+    let (url, d) = (
+        format!("ws://{}/", server.addr),
+        dir.to_str().unwrap().to_string(),
+    );
+    let args = [
+        url.as_str(),
+        "--seed",
+        "3",
+        "--iterations",
+        "20",
+        "--jobs",
+        "4",
+        "--mutators",
+        "reserved-data-opcode",
+        "--deadline",
+        "300ms",
+        "--out",
+        d.as_str(),
+    ]
+    .map(String::from);
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        fuzz_cli(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("findings: "), "{out}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("campaign.json")).unwrap()).unwrap();
+    assert_eq!(summary["inputs"], 20);
+    let found: Vec<PathBuf> = std::fs::read_dir(dir.join("findings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!found.is_empty());
+    for p in &found {
+        FindingFile::load(p).unwrap();
+    }
+    assert!(dir.join("campaign.txt").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn fuzz_cli_lists_mutators_and_refuses_what_it_cannot_run() {
+    let (code, out, _) = fuzz_cli(&["--list-mutators"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.lines().count() >= 30 && out.contains("len-msb-set"),
+        "{out}"
+    );
+    let (code, _, err) = fuzz_cli(&["ws://127.0.0.1:9/", "--mutators", "no-such"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown mutator"), "{err}");
+    let (code, _, err) = fuzz_cli(&["ws://127.0.0.1:9/", "--iterations", "1"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.starts_with("error: the server is not reachable"),
+        "{err}"
+    );
+    let (code, _, _) = fuzz_cli(&["http://x/"]);
+    assert_eq!(code, Some(2));
+}
