@@ -7,7 +7,9 @@ use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:9002".into());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:9002".into());
     let listener = TcpListener::bind(&addr).await?;
     println!("ws://{}/", listener.local_addr()?);
     loop {
