@@ -1,9 +1,9 @@
-//! A tokio-tungstenite echo server, the peer the benchmark scripts measure
-//! wsgauntlet against: `cargo run --release --example tungstenite_echo -- 127.0.0.1:9002`.
+//! A tokio-tungstenite echo server for benchmarks (`scripts/bench-campaign.sh`):
+//! `cargo run --release --example tungstenite_echo -- 127.0.0.1:9002`.
+#![forbid(unsafe_code)]
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
-use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -11,7 +11,7 @@ async fn main() -> std::io::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:9002".into());
     let listener = TcpListener::bind(&addr).await?;
-    println!("listening on ws://{}/", listener.local_addr()?);
+    println!("ws://{}/", listener.local_addr()?);
     loop {
         let (stream, _) = listener.accept().await?;
         let _ = stream.set_nodelay(true);
@@ -20,10 +20,8 @@ async fn main() -> std::io::Result<()> {
                 return;
             };
             while let Some(Ok(msg)) = ws.next().await {
-                if matches!(msg, Message::Text(_) | Message::Binary(_))
-                    && ws.send(msg).await.is_err()
-                {
-                    break;
+                if (msg.is_text() || msg.is_binary()) && ws.send(msg).await.is_err() {
+                    return;
                 }
             }
         });

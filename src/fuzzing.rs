@@ -238,41 +238,6 @@ fn check_position(input: &[u8], e: Utf8Error) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fail_fast_position_follows_the_definition() {
-        assert_eq!(fail_fast_position(b"hello"), None);
-        assert_eq!(fail_fast_position(&[0x61, 0xF4, 0x90]), Some(2));
-        assert_eq!(fail_fast_position(&[0xFF]), Some(0));
-        assert_eq!(fail_fast_position(&[0xE0, 0x80]), Some(1));
-        assert_eq!(fail_fast_position(&[0xE2, 0x82]), None);
-    }
-
-    #[test]
-    #[should_panic(expected = "does not re-encode")]
-    fn decode_target_catches_a_broken_round_trip() {
-        // A frame whose header lies about its length cannot come from the
-        // decoder; feed the check one directly to prove it can fail.
-        let input = [0x82, 0x01, 0xAA];
-        let mut run = DecodeRun::new(&input);
-        run.fed = 3;
-        run.buf = BytesMut::new();
-        let frame = Frame::binary(&[0xBB][..]);
-        run.check_frame(&frame, 3);
-    }
-
-    #[test]
-    fn targets_accept_edge_inputs() {
-        for data in [&[][..], &[0], &[0, 0x81], &[1, 0x81, 0x7F, 0xFF]] {
-            decode(data);
-            utf8(data);
-        }
-    }
-}
-
 /// The reference model over the frames decoded from `data` (as a client
 /// sends them to a server): it never panics, and its answers keep the
 /// model's invariants — it agrees with a fresh validator on where the
@@ -357,5 +322,40 @@ fn check_reaction(i: usize, frame: &Frame, reaction: &Reaction, fatal: bool, fin
             );
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_fast_position_follows_the_definition() {
+        assert_eq!(fail_fast_position(b"hello"), None);
+        assert_eq!(fail_fast_position(&[0x61, 0xF4, 0x90]), Some(2));
+        assert_eq!(fail_fast_position(&[0xFF]), Some(0));
+        assert_eq!(fail_fast_position(&[0xE0, 0x80]), Some(1));
+        assert_eq!(fail_fast_position(&[0xE2, 0x82]), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "does not re-encode")]
+    fn decode_target_catches_a_broken_round_trip() {
+        // A frame whose header lies about its length cannot come from the
+        // decoder; feed the check one directly to prove it can fail.
+        let input = [0x82, 0x01, 0xAA];
+        let mut run = DecodeRun::new(&input);
+        run.fed = 3;
+        run.buf = BytesMut::new();
+        let frame = Frame::binary(&[0xBB][..]);
+        run.check_frame(&frame, 3);
+    }
+
+    #[test]
+    fn targets_accept_edge_inputs() {
+        for data in [&[][..], &[0], &[0, 0x81], &[1, 0x81, 0x7F, 0xFF]] {
+            decode(data);
+            utf8(data);
+        }
     }
 }

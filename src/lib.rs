@@ -11,6 +11,7 @@ pub mod codec;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod model;
+pub mod mutate;
 pub mod report;
 pub mod runner;
 pub mod server;

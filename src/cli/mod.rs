@@ -15,7 +15,9 @@ mod conform;
 mod echo_server;
 mod explain;
 mod frame;
+mod fuzz;
 mod outputs;
+mod replay;
 mod report;
 mod serve;
 mod shard;
@@ -25,6 +27,8 @@ pub use conform::ConformArgs;
 pub use echo_server::EchoServerArgs;
 pub use explain::ExplainArgs;
 pub use frame::{DecodeArgs, EncodeArgs, FrameArgs, FrameCommand, SenderRole};
+pub use fuzz::FuzzArgs;
+pub use replay::ReplayArgs;
 pub use report::{ReportArgs, ReportCommand};
 pub use serve::ServeArgs;
 pub use shard::Shard;
@@ -73,6 +77,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Play a malicious server and judge WebSocket clients (Autobahn client-driver protocol)
     Serve(ServeArgs),
+    /// Fuzz a server with mutated frame sequences judged by the reference model
+    Fuzz(FuzzArgs),
+    /// Re-run a fuzz finding or one catalogue case against a server
+    Replay(ReplayArgs),
 }
 
 /// Parses the command line. Help and version are printed and give
@@ -108,6 +116,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Command::EchoServer(args) => echo_server::run(args, out)?,
         Command::Report(args) => report::run(args, out)?,
         Command::Serve(args) => serve::run(args, out)?,
+        Command::Fuzz(args) => fuzz::run(args, out)?,
+        Command::Replay(args) => replay::run(args, out)?,
     };
     out.flush()?;
     Ok(ExitCode::from(code))

@@ -1,0 +1,33 @@
+//! The mutation engine: pure and seeded. Valid base traffic (echoes at every
+//! length form, fragmented messages, pings, close handshakes) is bent by
+//! named mutators — header bits, reserved opcodes, masking, length lies,
+//! control-frame rules, fragmentation order, UTF-8 breakage, close payloads,
+//! sequence edits and delivery (TCP chops, pauses). Each mutated input is
+//! expressed as catalogue [`Step`](crate::catalog::Step)s, so the same plan,
+//! model and verdict that judge the catalogue judge the fuzzer: one truth.
+//!
+//! Input `i` of a campaign is a pure function of `(seed, i)`.
+
+mod base;
+mod close;
+mod control;
+mod delivery;
+mod engine;
+mod fragment;
+mod header;
+mod input;
+mod length;
+mod masking;
+mod opcode;
+mod registry;
+mod rng;
+mod sequence;
+mod utf8;
+
+pub use engine::Engine;
+pub use input::Input;
+pub use registry::{Mutator, Phase, UnknownMutator, all, by_name, select};
+pub use rng::Gen;
+
+#[cfg(test)]
+mod tests;

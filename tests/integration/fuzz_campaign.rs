@@ -1,0 +1,240 @@
+//! Network fuzz campaigns against in-process servers: each deliberately
+//! broken server's defect is found with a fixed seed and a bounded number
+//! of inputs, good servers give no finding that is not a real deviation,
+//! findings are minimised, and replay files reproduce.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use wsgauntlet::codec::{OpCode, PayloadLen};
+use wsgauntlet::mutate::{Engine, all, select};
+use wsgauntlet::runner::{
+    Backoff, CampaignOptions, CampaignReport, Connector, Exec, Finding, Target, TlsOptions,
+};
+use wsgauntlet::session::{Reason, SessionConfig};
+
+use crate::support::broken::{Defect, broken};
+use crate::support::servers;
+
+/// An executor for a loopback server with short timeouts and back-off.
+pub fn exec(addr: SocketAddr) -> Exec {
+    let target = Target::parse(&format!("ws://{addr}/")).unwrap();
+    let connector =
+        Connector::new(&target, &TlsOptions::default(), Duration::from_secs(2)).unwrap();
+    let mut session = SessionConfig::new(target.host_header.clone(), target.path.clone());
+    session.close_timeout = Duration::from_millis(300);
+    Exec {
+        target,
+        connector,
+        session,
+        backoff: Backoff {
+            initial: Duration::from_millis(20),
+            cap: Duration::from_millis(100),
+            retries: 3,
+        },
+    }
+}
+
+pub fn options(iterations: u64, minimise_attempts: usize) -> CampaignOptions {
+    CampaignOptions {
+        seed: 42,
+        jobs: 6,
+        iterations: Some(iterations),
+        duration: Some(Duration::from_secs(60)),
+        deadline: Duration::from_millis(400),
+        probe_every: 50,
+        minimise_attempts,
+    }
+}
+
+/// A campaign of `iterations` inputs with `mutators` (all when empty).
+async fn campaign(
+    addr: SocketAddr,
+    mutators: &[&str],
+    iterations: u64,
+    attempts: usize,
+) -> CampaignReport {
+    let names: Vec<String> = mutators.iter().map(|s| s.to_string()).collect();
+    let engine = Engine::new(42, select(&names, &[]).unwrap());
+    wsgauntlet::runner::run_campaign(engine, exec(addr), options(iterations, attempts), |_| {})
+        .await
+}
+
+fn describe(r: &CampaignReport) -> String {
+    let sigs: Vec<&str> = r.findings.iter().map(|f| f.signature.as_str()).collect();
+    format!(
+        "{} inputs, outcomes {:?}, findings {sigs:#?}",
+        r.stats.inputs, r.stats.outcomes
+    )
+}
+
+fn find(r: &CampaignReport, pred: impl Fn(&Finding) -> bool) -> &Finding {
+    r.findings
+        .iter()
+        .find(|f| pred(f))
+        .unwrap_or_else(|| panic!("defect not found: {}", describe(r)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_ignored_reserved_opcodes_minimised_to_one_frame() {
+    let server = broken(Defect::IgnoresReservedOpcodes).await;
+    let r = campaign(
+        server.addr,
+        &[
+            "reserved-data-opcode",
+            "reserved-control-opcode",
+            "seq-insert",
+        ],
+        60,
+        40,
+    )
+    .await;
+    let f = find(&r, |f| {
+        f.input.frames.iter().any(|x| x.header.opcode.is_reserved())
+    });
+    assert_eq!(
+        f.input.frames.len(),
+        1,
+        "minimised to the one reserved frame: {f:?}"
+    );
+    assert!(f.original.frames.len() >= f.input.frames.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_accepted_unmasked_frames() {
+    let server = broken(Defect::AcceptsUnmaskedFrames).await;
+    let r = campaign(server.addr, &[], 300, 8).await;
+    let f = find(&r, |f| f.input.mutators.contains(&"unmasked"));
+    assert!(f.input.frames.iter().any(|x| x.header.mask.is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_1013_in_answer_to_protocol_errors() {
+    let server = broken(Defect::Answers1013ToProtocolErrors).await;
+    let r = campaign(server.addr, &[], 200, 4).await;
+    let f = find(&r, |f| f.verdict.close_code == Some(1013));
+    assert_eq!(f.verdict.reason, Some(Reason::WrongCloseCode), "{f:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_a_server_that_dies_on_an_msb_length() {
+    let server = broken(Defect::DiesOnMsbLength).await;
+    let r = campaign(server.addr, &[], 400, 4).await;
+    assert!(r.server_died, "{}", describe(&r));
+    let f = find(&r, |f| f.server_died);
+    assert_eq!(f.verdict.reason, Some(Reason::ServerDied));
+    let msb = |i: &wsgauntlet::mutate::Input| {
+        i.frames
+            .iter()
+            .any(|x| matches!(x.header.len, PayloadLen::Len64(n) if n >> 63 == 1))
+    };
+    assert!(
+        f.recent.iter().any(|(_, i)| msb(i)),
+        "the killing input is among the last ones: {f:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_a_hang_on_an_orphan_continuation() {
+    let server = broken(Defect::HangsOnOrphanContinuation).await;
+    let r = campaign(
+        server.addr,
+        &["orphan-continuation", "fragment-message", "seq-insert"],
+        40,
+        12,
+    )
+    .await;
+    let f = find(&r, |f| f.input.mutators.contains(&"orphan-continuation"));
+    assert!(
+        matches!(f.verdict.reason, Some(Reason::NoClose | Reason::Timeout)),
+        "{f:?}"
+    );
+    assert_eq!(
+        f.input.frames[0].header.opcode,
+        OpCode::CONTINUATION,
+        "{f:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_a_message_corrupted_by_a_mid_fragment_ping() {
+    let server = broken(Defect::CorruptsMessageOnMidFragmentPing).await;
+    let r = campaign(server.addr, &[], 300, 8).await;
+    let f = find(&r, |f| f.verdict.reason == Some(Reason::EchoMismatch));
+    let ping = f
+        .input
+        .frames
+        .iter()
+        .position(|x| x.header.opcode == OpCode::PING);
+    assert!(ping.is_some(), "the finding keeps its ping: {f:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_the_last_byte_dropped_from_126() {
+    let server = broken(Defect::DropsLastByteOf126).await;
+    let r = campaign(server.addr, &[], 300, 8).await;
+    let f = find(&r, |f| f.verdict.reason == Some(Reason::EchoMismatch));
+    assert!(f.verdict.actual.contains("125 B"), "{}", f.verdict.actual);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_large_payloads_unmasked_wrongly() {
+    let server = broken(Defect::UnmasksLargePayloadsWrongly).await;
+    let r = campaign(server.addr, &["mask-key-variation", "frame-wise"], 200, 4).await;
+    let f = find(&r, |f| f.verdict.reason == Some(Reason::EchoMismatch));
+    assert!(
+        f.input.frames.iter().any(|x| x.payload.len() > 64 * 1024),
+        "{f:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_reference_server_gives_no_finding() {
+    let server = servers::reference().await;
+    let r = campaign(server.addr, &[], 600, 4).await;
+    assert!(r.findings.is_empty(), "{}", describe(&r));
+    assert_eq!(r.stats.inputs, 600);
+    assert!(!r.server_died);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_seed_finds_the_same_defects_whatever_the_jobs() {
+    let server = broken(Defect::IgnoresReservedOpcodes).await;
+    let names = vec!["reserved-data-opcode".to_string(), "rsv1".to_string()];
+    let mut sigs = Vec::new();
+    for jobs in [1, 5] {
+        let engine = Engine::new(9, select(&names, &[]).unwrap());
+        let opts = CampaignOptions {
+            jobs,
+            ..options(30, 0)
+        };
+        let r = wsgauntlet::runner::run_campaign(engine, exec(server.addr), opts, |_| {}).await;
+        let mut s: Vec<String> = r.findings.into_iter().map(|f| f.signature).collect();
+        s.sort();
+        sigs.push(s);
+    }
+    assert!(!sigs[0].is_empty());
+    assert_eq!(sigs[0], sigs[1]);
+    assert!(all().count() >= 30);
+}
+
+/// tokio-tungstenite judges a frame only once its whole payload has
+/// arrived: a header that already breaks a rule (RSV bits, reserved or
+/// oversized control frame, unmasked, orphan continuation), followed by a
+/// payload that never completes, gets no Close — it waits for the payload.
+/// The model (and our reference server) fail on the header alone. That is
+/// the only class of finding allowed here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tokio_tungstenite_only_waits_for_payloads_of_broken_headers() {
+    let server = servers::tungstenite().await;
+    let r = campaign(server.addr, &[], 600, 10).await;
+    assert!(!r.server_died);
+    for f in &r.findings {
+        let (exp, incomplete) = f.input.expectation();
+        let fails = matches!(exp.end, wsgauntlet::model::End::Fail { .. });
+        assert!(
+            incomplete && fails && f.verdict.reason == Some(Reason::NoClose),
+            "a finding of another class: {f:?}"
+        );
+    }
+}
