@@ -6,6 +6,8 @@ mod observe;
 mod outcome;
 mod plan;
 mod request;
+#[cfg(test)]
+mod tests;
 mod verdict;
 
 pub use machine::{Session, SessionConfig, SessionEnd};
