@@ -3,6 +3,7 @@
 mod cli_echo_server;
 mod cli_explain;
 mod cli_frame;
+mod conform;
 mod echo_server;
 mod servers_smoke;
 mod support;
