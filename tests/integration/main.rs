@@ -5,5 +5,6 @@ mod cli_explain;
 mod cli_frame;
 mod conform;
 mod echo_server;
+mod hostile;
 mod servers_smoke;
 mod support;
