@@ -1,5 +1,6 @@
 //! The single integration-test binary: one module per area.
 
+mod cli_conform;
 mod cli_echo_server;
 mod cli_explain;
 mod cli_frame;
