@@ -27,6 +27,12 @@ pub async fn drive(stream: Box<dyn Io>, mut session: Session) -> SessionEnd {
         let wake = session
             .poll_timeout()
             .unwrap_or_else(|| Instant::now() + FALLBACK_WAIT);
+        // The read branch comes first and a flooding server keeps it ready,
+        // so a deadline is checked here too, not only when the timer wins.
+        if Instant::now() >= wake {
+            session.handle_timeout(Instant::now());
+            continue;
+        }
         let chunk = pending.clone();
         tokio::select! {
             biased;
@@ -53,4 +59,94 @@ pub async fn drive(stream: Box<dyn Io>, mut session: Session) -> SessionEnd {
     }
     let _ = tokio::time::timeout(Duration::from_millis(100), wr.shutdown()).await;
     session.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+    use super::*;
+    use crate::catalog::{Case, Profile, all};
+    use crate::codec::{DEFAULT_MAX_HEADER_BYTES, Frame, parse_request, server_response};
+    use crate::session::SessionConfig;
+
+    /// A server that is always readable: its 101, then pings without end.
+    /// It never returns `Pending`, as a fast flooding peer on loopback can.
+    struct Flood {
+        bytes: Vec<u8>,
+        at: usize,
+    }
+
+    impl AsyncRead for Flood {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            let n = buf.remaining().min(self.bytes.len() - self.at);
+            let at = self.at;
+            buf.put_slice(&self.bytes[at..at + n]);
+            self.at += n;
+            if self.at == self.bytes.len() {
+                let ping = Frame::ping(b"flood".to_vec()).to_bytes().repeat(100);
+                self.bytes = ping;
+                self.at = 0;
+            }
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    impl AsyncWrite for Flood {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            Poll::Ready(Ok(buf.len()))
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// A session for `case` and the 101 its request earns (keys are seeded,
+    /// so a second session sends the same request).
+    fn session_and_101(case: &Case) -> (Session, Vec<u8>) {
+        let cfg = SessionConfig::new("h", "/");
+        let mut twin = Session::new(case, cfg.clone(), Instant::now());
+        let request = twin.poll_transmit().expect("request");
+        let (parsed, _) = parse_request(&request, DEFAULT_MAX_HEADER_BYTES)
+            .unwrap()
+            .unwrap();
+        let reply = server_response(&parsed).bytes;
+        (Session::new(case, cfg, Instant::now()), reply)
+    }
+
+    #[test]
+    fn an_always_readable_server_cannot_starve_the_deadline() {
+        let case = all(Profile::Quick).remove(0);
+        let (session, reply) = session_and_101(&case);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let io = Flood {
+                bytes: reply,
+                at: 0,
+            };
+            let _ = tx.send(rt.block_on(drive(Box::new(io), session)));
+        });
+        let end = rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("drive must end soon after the case deadline (1 s)");
+        assert!(matches!(end, SessionEnd::Judged(..)));
+    }
 }

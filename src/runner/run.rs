@@ -114,15 +114,17 @@ pub async fn run_cases(
     let total = cases.len();
     // Idle waits first (5.19, 6.4.x wait 1 s at a time), then the longest by
     // deadline (section 9), so the waits overlap the work; results still
-    // come back in selection order.
+    // come back in selection order. One job at a time keeps catalogue order.
     let mut order: Vec<(usize, Case)> = cases.into_iter().enumerate().collect();
-    order.sort_by_cached_key(|(i, c)| {
-        (
-            std::cmp::Reverse(built_in_wait(c)),
-            std::cmp::Reverse(c.deadline),
-            *i,
-        )
-    });
+    if opts.jobs > 1 {
+        order.sort_by_cached_key(|(i, c)| {
+            (
+                std::cmp::Reverse(built_in_wait(c)),
+                std::cmp::Reverse(c.deadline),
+                *i,
+            )
+        });
+    }
     let mut queue = order.into_iter();
     let mut limit = opts.jobs.max(1);
     let mut active = 0usize;

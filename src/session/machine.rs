@@ -274,7 +274,8 @@ impl Session {
         self.obs.handshake_status = Some(response.status);
         if matches!(self.handshake, Some(HandshakeExpect::Reject { .. })) || response.status != 101
         {
-            if matches!(response.status, 503 | 429) && self.handshake.is_none() {
+            let accept = !matches!(self.handshake, Some(HandshakeExpect::Reject { .. }));
+            if matches!(response.status, 503 | 429) && accept {
                 self.throttled = Some(response.status);
             }
             self.obs.handshake_error = check_response(&response, &self.request)
@@ -293,7 +294,9 @@ impl Session {
         }
         self.phase = Phase::Running;
         self.deadline = now + self.case_deadline;
-        self.advance(now);
+        // No `advance` here: frames that came with the response are read
+        // first (by `handle_input`), so a Close 1013 sent right after the 101
+        // is seen before any case byte is written.
     }
 
     fn handshake_failed(&mut self, e: HandshakeError) {
@@ -374,17 +377,25 @@ impl Session {
         self.close_deadline = Some(now + self.cfg.close_timeout);
     }
 
-    /// 1013/1012 before the case sent anything wrong and before our Close:
-    /// the server sheds load or restarts.
+    /// 1013/1012 before the case wrote a byte of the frame the reaction is
+    /// owed to, and before our Close: the server sheds load or restarts.
+    /// Bytes count, not whole frames: a header alone can be the violation
+    /// (an MSB-set length), and a 1013 to it is a wrong close code.
     fn is_throttle(&self, code: CloseCode) -> bool {
-        if !matches!(code.0, 1012 | 1013) || self.close_sent || self.handshake.is_some() {
+        let refused = matches!(self.handshake, Some(HandshakeExpect::Reject { .. }));
+        if !matches!(code.0, 1012 | 1013) || self.close_sent || refused {
             return false;
         }
-        match &self.plan.expectation.end {
-            End::Fail { frame, .. } => self.frames_sent <= *frame,
-            End::CloseReply { frame, .. } => self.frames_sent <= *frame,
-            End::TesterCloses => true,
-        }
+        let frame = match &self.plan.expectation.end {
+            End::Fail { frame, .. } | End::CloseReply { frame, .. } => *frame,
+            End::TesterCloses => return true,
+        };
+        let start = frame
+            .checked_sub(1)
+            .and_then(|i| self.plan.frame_ends.get(i))
+            .copied()
+            .unwrap_or(0);
+        self.bytes_sent <= start
     }
 
     fn send_frame(&mut self, frame: Frame, now: Instant) {

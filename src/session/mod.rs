@@ -7,6 +7,8 @@ mod outcome;
 mod peer_client;
 mod plan;
 mod request;
+#[cfg(test)]
+mod tests;
 mod verdict;
 
 pub use machine::{Session, SessionConfig, SessionEnd};

@@ -1,13 +1,16 @@
 //! The single integration-test binary: one module per area.
 
 mod cli_cases;
+mod cli_conform;
 mod cli_echo_server;
 mod cli_explain;
 mod cli_frame;
+mod conform;
 mod echo_server;
 mod fuzz_campaign;
 mod fuzz_corpus;
 mod fuzz_regressions;
+mod hostile;
 mod reports;
 mod reports_cli;
 mod serve;
