@@ -61,8 +61,9 @@ impl Utf8Validator {
         let mut i = 0;
         while i < chunk.len() {
             if self.need == 0 {
-                // Fast path: let the standard library skip the valid bulk.
-                match std::str::from_utf8(&chunk[i..]) {
+                // Fast path: a SIMD validator skips the valid bulk (its
+                // `valid_up_to` has the standard library's meaning).
+                match simdutf8::compat::from_utf8(&chunk[i..]) {
                     Ok(_) => break,
                     Err(e) => i += e.valid_up_to(),
                 }

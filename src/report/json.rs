@@ -11,7 +11,7 @@ use super::stream::{StreamError, read_stream};
 #[derive(Debug, thiserror::Error)]
 pub enum ResultsError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: String,

@@ -71,7 +71,7 @@ impl ResultStream {
 #[derive(Debug, thiserror::Error)]
 pub enum StreamError {
     /// I/O.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: String,
