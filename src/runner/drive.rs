@@ -14,6 +14,13 @@ use crate::session::{Session, SessionEnd};
 const FALLBACK_WAIT: Duration = Duration::from_secs(5);
 const READ_CHUNK: usize = 64 << 10;
 
+/// The time from tokio's clock: the same as `Instant::now()` under a normal
+/// runtime, and virtual under a paused one (in-process fuzzing), so session
+/// deadlines then cost no wall time.
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
 /// Runs `session` to its end over `stream`.
 pub async fn drive(stream: Box<dyn Io>, mut session: Session) -> SessionEnd {
     let (mut rd, mut wr) = tokio::io::split(stream);
@@ -26,19 +33,19 @@ pub async fn drive(stream: Box<dyn Io>, mut session: Session) -> SessionEnd {
         }
         let wake = session
             .poll_timeout()
-            .unwrap_or_else(|| Instant::now() + FALLBACK_WAIT);
+            .unwrap_or_else(|| now() + FALLBACK_WAIT);
         // The read branch comes first and a flooding server keeps it ready,
         // so a deadline is checked here too, not only when the timer wins.
-        if Instant::now() >= wake {
-            session.handle_timeout(Instant::now());
+        if now() >= wake {
+            session.handle_timeout(now());
             continue;
         }
         let chunk = pending.clone();
         tokio::select! {
             biased;
             r = rd.read(&mut buf), if session.wants_read() => match r {
-                Ok(0) | Err(_) => session.handle_eof(Instant::now()),
-                Ok(n) => session.handle_input(&buf[..n], Instant::now()),
+                Ok(0) | Err(_) => session.handle_eof(now()),
+                Ok(n) => session.handle_input(&buf[..n], now()),
             },
             w = async { wr.write(chunk.as_deref().unwrap_or_default()).await }, if chunk.is_some() => match w {
                 Ok(n) if n > 0 => {
@@ -50,11 +57,11 @@ pub async fn drive(stream: Box<dyn Io>, mut session: Session) -> SessionEnd {
                     write_failed = true;
                     pending = None;
                     if !session.wants_read() {
-                        session.handle_eof(Instant::now());
+                        session.handle_eof(now());
                     }
                 }
             },
-            _ = tokio::time::sleep_until(wake.into()) => session.handle_timeout(Instant::now()),
+            _ = tokio::time::sleep_until(wake.into()) => session.handle_timeout(now()),
         }
     }
     let _ = tokio::time::timeout(Duration::from_millis(100), wr.shutdown()).await;
@@ -119,13 +126,13 @@ mod tests {
     /// so a second session sends the same request).
     fn session_and_101(case: &Case) -> (Session, Vec<u8>) {
         let cfg = SessionConfig::new("h", "/");
-        let mut twin = Session::new(case, cfg.clone(), Instant::now());
+        let mut twin = Session::new(case, cfg.clone(), now());
         let request = twin.poll_transmit().expect("request");
         let (parsed, _) = parse_request(&request, DEFAULT_MAX_HEADER_BYTES)
             .unwrap()
             .unwrap();
         let reply = server_response(&parsed).bytes;
-        (Session::new(case, cfg, Instant::now()), reply)
+        (Session::new(case, cfg, now()), reply)
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod conform;
 mod echo_server;
 mod fuzz_campaign;
 mod fuzz_corpus;
+mod fuzz_endpoints;
 mod fuzz_regressions;
 mod hostile;
 mod reports;

@@ -5,6 +5,15 @@
 //! tests. A function here never returns an error: it panics, with a message
 //! that says which property broke, when the code under test misbehaves.
 
+mod endpoint;
+mod network;
+
+pub use endpoint::{
+    BoxFuture, DuplexStream, InProcessServer, ReferenceServer, Tolerated, describe_failure,
+    input_from, judge_in_process, run_endpoint,
+};
+pub use network::{URL_VAR, url};
+
 use bytes::BytesMut;
 
 use crate::codec::{

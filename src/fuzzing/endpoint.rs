@@ -1,0 +1,202 @@
+//! In-process endpoint fuzzing: a server under test runs over an in-memory
+//! duplex stream, the fuzz input chooses a scenario and mutations, the
+//! conformance session plays the client, and the model judges. The whole
+//! run happens on a current-thread runtime whose clock is paused, so
+//! deadlines cost no wall time and a run is deterministic; coverage comes
+//! from the library under test.
+//!
+//! A library author plugs a server in by implementing [`InProcessServer`]
+//! (or passing a closure: any `Fn(DuplexStream) -> BoxFuture` is one) and
+//! calling [`run_endpoint`] from a cargo-fuzz target.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use arbitrary::Unstructured;
+pub use tokio::io::DuplexStream;
+use tokio::runtime::{Builder, Runtime};
+
+use crate::mutate::{Engine, Input, Mutator, all};
+use crate::runner::{drive, input_case, signature};
+use crate::server::{EchoConfig, serve_connection};
+use crate::session::{Outcome, Reason, Session, SessionConfig, SessionEnd, Verdict};
+
+/// The future a server returns for one connection.
+pub type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Capacity of each direction of the in-memory stream.
+const PIPE: usize = 64 << 10;
+/// Deadline of one input (before the session's factor).
+const DEADLINE: Duration = Duration::from_secs(2);
+/// Session deadlines are scaled by this: the clock is virtual, but short
+/// deadlines keep a stuck run short in virtual time too.
+const DEADLINE_FACTOR: f64 = 0.2;
+/// A run that has not ended after this much virtual time is a hang.
+const HANG: Duration = Duration::from_secs(60);
+
+/// A WebSocket server that serves one connection over an in-memory stream:
+/// it reads the client's opening handshake from `stream`, answers it, and
+/// echoes every text and binary message until the connection ends.
+pub trait InProcessServer {
+    /// Serves the connection; the future ends when the server is done with it.
+    fn serve(&self, stream: DuplexStream) -> BoxFuture;
+}
+
+impl<F: Fn(DuplexStream) -> BoxFuture> InProcessServer for F {
+    fn serve(&self, stream: DuplexStream) -> BoxFuture {
+        self(stream)
+    }
+}
+
+/// wsgauntlet's own strict reference server ([`serve_connection`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReferenceServer;
+
+impl InProcessServer for ReferenceServer {
+    fn serve(&self, stream: DuplexStream) -> BoxFuture {
+        Box::pin(async move {
+            let _ = serve_connection(stream, &EchoConfig::default()).await;
+        })
+    }
+}
+
+/// A known deviation of the server under test that the harness accepts, so
+/// the fuzzer looks for new ones. Every other FAIL panics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tolerated {
+    /// `no-close` when the input ends inside a frame: the server sees a
+    /// stream that stops mid-frame and drops it without a Close (the model
+    /// owes a Close only when a header already breaks a rule).
+    NoCloseOnIncompleteFrame,
+    /// The server dropped the connection, or closed it with another code,
+    /// on an input holding a frame that breaks a rule only the sender must
+    /// keep and the receiver may tolerate (a non-minimal length encoding:
+    /// "the minimal number of bytes MUST be used to encode the length",
+    /// RFC 6455 §5.2). The model owes an echo; refusing is a choice.
+    RefusesTolerableViolation,
+    /// Any FAIL with this reason.
+    Reason(Reason),
+}
+
+impl Tolerated {
+    /// Whether this tolerance covers `verdict` for `input`.
+    pub fn covers(self, input: &Input, verdict: &Verdict) -> bool {
+        match self {
+            Tolerated::NoCloseOnIncompleteFrame => {
+                verdict.reason == Some(Reason::NoClose) && input.expectation().1
+            }
+            Tolerated::RefusesTolerableViolation => {
+                matches!(
+                    verdict.reason,
+                    Some(Reason::Unclean | Reason::WrongCloseCode)
+                ) && !input.expectation().0.tolerable.is_empty()
+            }
+            Tolerated::Reason(r) => verdict.reason == Some(r),
+        }
+    }
+}
+
+/// The input `data` stands for: a seed and one to three mutators from the
+/// registry, turned into input 0 of an engine with that seed and those
+/// mutators. `None` when `data` is too short to choose.
+pub fn input_from(data: &[u8]) -> Option<(u64, Input)> {
+    let mut u = Unstructured::new(data);
+    let seed: u64 = u.arbitrary().ok()?;
+    let registry: Vec<&'static Mutator> = all().collect();
+    let n = u.int_in_range(1..=3u8).ok()?;
+    let mut chosen = Vec::new();
+    for _ in 0..n {
+        chosen.push(*u.choose(&registry).ok()?);
+    }
+    Some((seed, Engine::new(seed, chosen).input(0)))
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on this thread's current-thread runtime with a paused clock.
+fn block_on<T>(f: impl Future<Output = T>) -> T {
+    RUNTIME.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let rt = slot.get_or_insert_with(|| {
+            Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+                .expect("a current-thread runtime")
+        });
+        rt.block_on(f)
+    })
+}
+
+/// Runs the input `data` stands for against `server` and panics, with the
+/// input, the mutators and the verdict, when the server fails it in a way
+/// `tolerated` does not cover (or the run hangs).
+pub fn run_endpoint(data: &[u8], server: &dyn InProcessServer, tolerated: &[Tolerated]) {
+    let Some((seed, input)) = input_from(data) else {
+        return;
+    };
+    let Some(verdict) = judge_in_process(seed, &input, server) else {
+        return;
+    };
+    if verdict.outcome == Outcome::Pass || verdict.outcome == Outcome::NonStrict {
+        return;
+    }
+    if verdict.outcome == Outcome::Fail && tolerated.iter().any(|t| t.covers(&input, &verdict)) {
+        return;
+    }
+    panic!("{}", describe_failure(seed, &input, &verdict));
+}
+
+/// The verdict of `input` against `server` over an in-memory stream, or
+/// `None` when the server shed load (never a conformance failure).
+pub fn judge_in_process(seed: u64, input: &Input, server: &dyn InProcessServer) -> Option<Verdict> {
+    let case = input_case(seed, input, DEADLINE);
+    let mut cfg = SessionConfig::new("localhost", "/");
+    cfg.seed = seed;
+    cfg.deadline_factor = DEADLINE_FACTOR;
+    let (client, theirs) = tokio::io::duplex(PIPE);
+    let serving = server.serve(theirs);
+    let end = block_on(async move {
+        let session = Session::new(&case, cfg, tokio::time::Instant::now().into_std());
+        let run = async {
+            // Drive ends by dropping the client side: the server sees EOF.
+            let (end, ()) = tokio::join!(drive(Box::new(client), session), serving);
+            end
+        };
+        tokio::time::timeout(HANG, run).await
+    });
+    match end {
+        Ok(SessionEnd::Judged(v, _)) => Some(v),
+        Ok(SessionEnd::Throttled { .. }) => None,
+        Err(_) => Some(Verdict::new(
+            Outcome::Fail,
+            Some(Reason::Timeout),
+            "the server ends the connection once the tester is done".into(),
+            format!("client and server still running after {HANG:?} of virtual time"),
+        )),
+    }
+}
+
+/// A readable account of a failed input: what libFuzzer prints on a crash.
+pub fn describe_failure(seed: u64, input: &Input, v: &Verdict) -> String {
+    let mut frames = String::new();
+    for f in input.frames.iter().take(12) {
+        frames.push_str(&format!("\n    {:?} ({} bytes)", f.header, f.payload.len()));
+    }
+    format!(
+        "endpoint {outcome}: {sig}\n  seed: {seed} scenario: {sc} mutators: {m:?} delivery: {d:?}\n  \
+         expected: {e}\n  actual:   {a}\n  frames ({n}):{frames}",
+        outcome = v.outcome,
+        sig = signature(input, v),
+        sc = input.scenario,
+        m = input.mutators,
+        d = input.delivery,
+        e = v.expected,
+        a = v.actual,
+        n = input.frames.len(),
+    )
+}
