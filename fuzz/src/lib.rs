@@ -4,7 +4,9 @@
 
 mod adapters;
 
-pub use adapters::{TOKIO_WEBSOCKETS_TOLERATED, TUNGSTENITE_TOLERATED, TokioWebsockets, Tungstenite};
+pub use adapters::{
+    TOKIO_WEBSOCKETS_TOLERATED, TUNGSTENITE_TOLERATED, TokioWebsockets, Tungstenite,
+};
 
 /// One input against tokio-tungstenite's server, run in process.
 pub fn tungstenite_endpoint(data: &[u8]) {
