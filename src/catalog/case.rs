@@ -203,6 +203,19 @@ impl Case {
     }
 }
 
+/// A model-judged case that sends `frames` in one write.
+pub fn one_step(
+    id: &str,
+    title: &str,
+    section: &'static str,
+    requirement: &'static str,
+    frames: fn() -> Vec<Frame>,
+) -> Case {
+    Case::frames(id, title, section, requirement, move || {
+        vec![send(frames())]
+    })
+}
+
 /// Shorthand: one `Send` step written whole.
 pub fn send(frames: Vec<Frame>) -> Step {
     Step::Send(frames, Delivery::Whole)

@@ -27,7 +27,7 @@ mod tests_extra;
 
 pub use case::{
     Case, CaseKind, Delivery, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step, StepsFn,
-    send, send_chopped, send_sync,
+    one_step, send, send_chopped, send_sync,
 };
 pub use select::{Selection, matches_pattern};
 

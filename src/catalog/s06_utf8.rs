@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Deserialize;
 
-use super::case::{Case, Delivery, Judge, Step, send};
+use super::case::{Case, Delivery, Judge, Step, one_step, send};
 use crate::codec::{Frame, Violation};
 
 /// RFC 6455 §5.6, "Text".
@@ -55,18 +55,6 @@ fn fragments(parts: &[&[u8]]) -> Vec<Frame> {
 fn bytewise(payload: &[u8]) -> Vec<Frame> {
     let parts: Vec<&[u8]> = payload.chunks(1).collect();
     fragments(&parts)
-}
-
-fn one_step(
-    id: &str,
-    title: &str,
-    section: &'static str,
-    requirement: &'static str,
-    frames: fn() -> Vec<Frame>,
-) -> Case {
-    Case::frames(id, title, section, requirement, move || {
-        vec![send(frames())]
-    })
 }
 
 fn empty_and_valid() -> Vec<Case> {

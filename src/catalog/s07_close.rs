@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 
-use super::case::{Case, Judge, Step, send};
+use super::case::{Case, Judge, Step, one_step, send};
 use crate::codec::{CloseCode, Frame, OpCode, Violation};
 
 /// RFC 6455 §5.5.1.
@@ -41,19 +41,6 @@ fn too_long() -> &'static str {
 
 fn close(code: u16) -> Frame {
     Frame::close(CloseCode(code), b"")
-}
-
-/// A case that sends `frames` in one write.
-fn one_step(
-    id: &str,
-    title: &str,
-    section: &'static str,
-    requirement: &'static str,
-    frames: fn() -> Vec<Frame>,
-) -> Case {
-    Case::frames(id, title, section, requirement, move || {
-        vec![send(frames())]
-    })
 }
 
 fn after_close() -> Vec<Case> {

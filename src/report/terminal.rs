@@ -4,17 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::markdown::OUTCOMES;
 use super::results::{CaseResult, RunResults};
 use crate::session::Outcome;
-
-const ORDER: [Outcome; 6] = [
-    Outcome::Pass,
-    Outcome::NonStrict,
-    Outcome::Informational,
-    Outcome::Unimplemented,
-    Outcome::Fail,
-    Outcome::Error,
-];
 
 /// Outcome counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -37,7 +29,7 @@ impl Counts {
 
     /// `12 PASS, 1 FAIL` (zero counts left out).
     pub fn line(&self) -> String {
-        let parts: Vec<String> = ORDER
+        let parts: Vec<String> = OUTCOMES
             .iter()
             .filter(|o| self.get(**o) > 0)
             .map(|o| format!("{} {o}", self.get(*o)))
