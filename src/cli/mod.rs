@@ -45,6 +45,10 @@ Exit codes: 0 all as expected, 1 a case failed or a deviation was found,
 2 the tool could not do its job (bad flag, bad input).
 
 Examples:
+  wsgauntlet conform                                 # the catalogue against the bundled server
+  wsgauntlet conform ws://127.0.0.1:9001/ --quick
+  wsgauntlet fuzz ws://127.0.0.1:9001/ --seed 7 --duration 60s
+  wsgauntlet serve --once                            # test a client with its Autobahn driver
   wsgauntlet frame decode 81 85 37 fa 21 3d 7f 9f 4d 51 58
   wsgauntlet frame encode --opcode ping --mask 37fa213d --text hi
   wsgauntlet explain 1013";
