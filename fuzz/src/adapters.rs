@@ -50,8 +50,10 @@ impl InProcessServer for TokioWebsockets {
 pub const TUNGSTENITE_TOLERATED: &[Tolerated] = &[Tolerated::NoCloseOnIncompleteFrame];
 
 /// Deviations tokio-websockets is known to have: it also refuses a
-/// non-minimal length encoding, dropping the connection.
+/// non-minimal length encoding, dropping the connection, and echoes invalid
+/// UTF-8 after an empty first fragment (tests/data/endpoint-findings/).
 pub const TOKIO_WEBSOCKETS_TOLERATED: &[Tolerated] = &[
     Tolerated::NoCloseOnIncompleteFrame,
     Tolerated::RefusesTolerableViolation,
+    Tolerated::EchoesInvalidUtf8,
 ];

@@ -76,6 +76,10 @@ pub enum Tolerated {
     /// "the minimal number of bytes MUST be used to encode the length",
     /// RFC 6455 §5.2). The model owes an echo; refusing is a choice.
     RefusesTolerableViolation,
+    /// The server sent a text message that is not valid UTF-8 (RFC 6455
+    /// §8.1): a known echo bug of a library, tolerated so the fuzzer keeps
+    /// looking for other deviations. Matched on the verdict's rule name.
+    EchoesInvalidUtf8,
     /// Any FAIL with this reason.
     Reason(Reason),
 }
@@ -92,6 +96,12 @@ impl Tolerated {
                     verdict.reason,
                     Some(Reason::Unclean | Reason::WrongCloseCode)
                 ) && !input.expectation().0.tolerable.is_empty()
+            }
+            Tolerated::EchoesInvalidUtf8 => {
+                verdict.reason == Some(Reason::InvalidServerFrame)
+                    && verdict
+                        .actual
+                        .starts_with("server frame breaks invalid-utf8 ")
             }
             Tolerated::Reason(r) => verdict.reason == Some(r),
         }
