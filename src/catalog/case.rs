@@ -177,6 +177,25 @@ impl Case {
         }
     }
 
+    /// An opening-handshake case, judged by its `HandshakeExpect`, within 2 s.
+    pub fn handshake(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        section: &'static str,
+        requirement: &'static str,
+        request: HandshakeCase,
+    ) -> Case {
+        Case {
+            id: id.into(),
+            title: title.into(),
+            section,
+            requirement,
+            kind: CaseKind::Handshake(request),
+            judge: Judge::Model,
+            deadline: Duration::from_secs(2),
+        }
+    }
+
     /// Sets the judge.
     pub fn judge(mut self, judge: Judge) -> Case {
         self.judge = judge;

@@ -4,9 +4,7 @@
 //! spellings a server must accept, 14.5 request line and Host, 14.6 offers
 //! a server must decline silently.
 
-use std::time::Duration;
-
-use super::{Case, CaseKind, HandshakeCase, HandshakeExpect, HeaderEdit, Judge};
+use super::{Case, HandshakeCase, HandshakeExpect, HeaderEdit};
 
 /// RFC 6455 §4.2.1's MUST for a malformed request, then the item broken.
 macro_rules! must_reject {
@@ -296,15 +294,7 @@ fn case(
     requirement: &'static str,
     request: HandshakeCase,
 ) -> Case {
-    Case {
-        id: id.into(),
-        title: title.into(),
-        section,
-        requirement,
-        kind: CaseKind::Handshake(request),
-        judge: Judge::Model,
-        deadline: Duration::from_secs(2),
-    }
+    Case::handshake(id, title, section, requirement, request)
 }
 
 /// A `GET … HTTP/1.1` request with these header edits.
