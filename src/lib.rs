@@ -1,7 +1,8 @@
 //! wsgauntlet: puts WebSocket endpoints through the gauntlet of RFC 6455.
 //!
 //! Layers, dependencies pointing one way: `codec → model → {catalog, mutate}
-//! → session → runner → cli`, with `report` over the results model.
+//! → session → runner → cli`, with `report` over the results model
+//! (`results`). See `docs/architecture.md`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -13,6 +14,7 @@ pub mod fuzzing;
 pub mod model;
 pub mod mutate;
 pub mod report;
+pub mod results;
 pub mod runner;
 pub mod server;
 pub mod session;

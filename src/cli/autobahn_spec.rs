@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Deserialize;
 
-use super::conform::{ConformArgs, run_agent, select};
+use super::conform::{ConformArgs, exit_code, run_agent, select};
 use super::outputs::{GateFiles, print_written, write_all, write_run};
 use crate::report::{Format, RunResults, glob_matches};
 
@@ -123,7 +123,7 @@ pub(super) async fn run(
         .await?;
         let written = write_run(&dir, &run.results, formats, out)?;
         print_written(out, &written)?;
-        let agent_code = run.exit_code(gate.judge(&run.results, out)?);
+        let agent_code = exit_code(&run, gate.judge(&run.results, out)?);
         code = worst(code, agent_code);
         runs.push(run.results);
         if run.interrupted {

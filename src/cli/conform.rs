@@ -3,7 +3,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -11,14 +10,10 @@ use clap::Args;
 use super::outputs::{GateFiles, print_written, write_run};
 use super::shard::Shard;
 use crate::catalog::{self, Profile, Selection};
-use crate::report::{
-    CaseResult, DEFAULT_FORMATS, Format, ResultStream, RunResults, SCHEMA_VERSION, StreamHeader,
-    read_results, rfc3339, wire_of,
-};
+use crate::report::{DEFAULT_FORMATS, Format};
 use crate::runner::{
-    Backoff, CaseRun, Connector, RunEvent, RunOptions, Target, TlsOptions, preflight, run_cases,
+    self, AgentConfig, AgentRun, Backoff, Endpoint, RunEvent, RunOptions, TlsOptions,
 };
-use crate::server::{BackgroundServer, EchoConfig};
 use crate::session::SessionConfig;
 
 const AFTER_HELP: &str = "\
@@ -159,7 +154,7 @@ async fn conform(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let written = write_run(&dir, &run.results, &formats, out)?;
     print_written(out, &written)?;
     let code = gate.judge(&run.results, out)?;
-    Ok(run.exit_code(code))
+    Ok(exit_code(&run, code))
 }
 
 /// The catalogue cases chosen by patterns and `--shard`; an error when none is.
@@ -189,31 +184,22 @@ pub(super) fn select(
     Ok(cases)
 }
 
-/// The results of one server, and whether Ctrl-C cut the run short.
-pub(super) struct AgentRun {
-    /// The finished cases.
-    pub results: RunResults,
-    /// Ctrl-C stopped the run.
-    pub interrupted: bool,
-}
-
-impl AgentRun {
-    /// The gate's code, or 2 with a notice when the run was interrupted.
-    pub fn exit_code(&self, gate: u8) -> u8 {
-        if self.interrupted {
-            eprintln!(
-                "interrupted: reports cover {} finished cases",
-                self.results.cases.len()
-            );
-            super::EXIT_ERROR
-        } else {
-            gate
-        }
+/// The gate's code, or 2 with a notice when Ctrl-C cut the run short.
+pub(super) fn exit_code(run: &AgentRun, gate: u8) -> u8 {
+    if run.interrupted {
+        eprintln!(
+            "interrupted: reports cover {} finished cases",
+            run.results.cases.len()
+        );
+        super::EXIT_ERROR
+    } else {
+        gate
     }
 }
 
-/// Runs `cases` against one server (the bundled one without URL), streaming
-/// `dir/results.jsonl`; Ctrl-C ends the run with what finished.
+/// Runs `cases` against one server (the bundled one without URL) through
+/// the library's [`runner::run_agent`], printing progress; Ctrl-C ends the
+/// run with what finished.
 pub(super) async fn run_agent(
     args: &ConformArgs,
     cases: Vec<catalog::Case>,
@@ -222,95 +208,29 @@ pub(super) async fn run_agent(
     dir: &Path,
     out: &mut dyn Write,
 ) -> anyhow::Result<AgentRun> {
-    let (url, agent, _server) = match url {
-        Some(u) => (u, agent, None),
-        None => {
-            let server = BackgroundServer::start(([127, 0, 0, 1], 0).into(), EchoConfig::default())
-                .context("cannot start the reference server on loopback")?;
-            (
-                format!("ws://{}/", server.local_addr()),
-                Some(agent.unwrap_or("reference".into())),
-                Some(server),
-            )
-        }
-    };
-    let target = Target::parse(&url)?;
-    let agent = agent.unwrap_or_else(|| format!("{}:{}", target.host, target.port));
-    let tls = TlsOptions {
-        insecure: args.insecure,
-        ca_file: args.ca.clone(),
-    };
-    let connector = Connector::new(&target, &tls, std::time::Duration::from_secs(10))?;
-    let opts = run_options(args, &target)?;
-    preflight(&target, &connector, &opts.session)
-        .await
-        .context("the server is not reachable")?;
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create report folder {}", dir.display()))?;
-    let started = SystemTime::now();
-    let header = StreamHeader {
-        schema: SCHEMA_VERSION,
-        tool: tool_name(),
-        agent: agent.clone(),
-        url: url.clone(),
-        started: rfc3339(started),
-        seed: args.seed,
-    };
-    let jsonl = dir.join("results.jsonl");
-    let mut stream = ResultStream::create(&jsonl, &header)
-        .with_context(|| format!("cannot write {}", jsonl.display()))?;
-    let meta: Vec<CaseMeta> = cases.iter().map(CaseMeta::of).collect();
-    let mut progress = Progress::new(meta.len(), out);
-    let t0 = Instant::now();
-    let mut write_error = None;
-    let finished = tokio::select! {
-        runs = run_cases(&target, &connector, cases, &opts, |ev| {
-            if let RunEvent::Finished(run) = &ev
-                && let Err(e) = stream.push(&case_result(&meta[run.index], run))
-            {
-                write_error.get_or_insert(e);
-            }
-            progress.event(&ev);
-        }) => Some(runs),
-        _ = tokio::signal::ctrl_c() => None,
-    };
-    progress.finish();
-    if let Some(e) = write_error {
-        return Err(e).with_context(|| format!("cannot write {}", jsonl.display()));
-    }
-    let Some(runs) = finished else {
-        // What a later `report rebuild` would make of the stream.
-        let results = read_results(&jsonl)?;
-        return Ok(AgentRun {
-            results,
-            interrupted: true,
-        });
-    };
-    let results = RunResults {
-        schema: SCHEMA_VERSION,
-        tool: tool_name(),
+    let cfg = AgentConfig {
+        endpoint: url.map_or(Endpoint::Reference, Endpoint::Url),
         agent,
-        url,
-        started: rfc3339(started),
-        duration_ms: t0.elapsed().as_millis() as u64,
-        seed: args.seed,
-        cases: runs
-            .iter()
-            .map(|r| case_result(&meta[r.index], r))
-            .collect(),
+        cases,
+        report_dir: dir.to_path_buf(),
+        tls: TlsOptions {
+            insecure: args.insecure,
+            ca_file: args.ca.clone(),
+        },
+        run: run_options(args)?,
     };
-    Ok(AgentRun {
-        results,
-        interrupted: false,
-    })
+    let mut progress = Progress::new(cfg.cases.len(), out);
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let run = runner::run_agent(cfg, |ev| progress.event(ev), stop).await;
+    progress.finish();
+    Ok(run?)
 }
 
-fn tool_name() -> String {
-    format!("wsgauntlet {}", env!("CARGO_PKG_VERSION"))
-}
-
-fn run_options(args: &ConformArgs, target: &Target) -> anyhow::Result<RunOptions> {
-    let mut session = SessionConfig::new(target.host_header.clone(), target.path.clone());
+/// The run options of the flags; host and path come from the URL later.
+fn run_options(args: &ConformArgs) -> anyhow::Result<RunOptions> {
+    let mut session = SessionConfig::new("", "");
     session.origin = args.origin.clone();
     session.subprotocols = args.subprotocol.clone();
     session.deadline_factor = args.deadline_factor;
@@ -336,42 +256,6 @@ fn run_options(args: &ConformArgs, target: &Target) -> anyhow::Result<RunOptions
         },
         probe: !args.no_probe,
     })
-}
-
-/// The catalogue facts of a case, kept for its result.
-struct CaseMeta {
-    id: String,
-    title: String,
-    section: String,
-    requirement: String,
-}
-
-impl CaseMeta {
-    fn of(c: &crate::catalog::Case) -> CaseMeta {
-        CaseMeta {
-            id: c.id.clone(),
-            title: c.title.clone(),
-            section: c.section.to_string(),
-            requirement: c.requirement.to_string(),
-        }
-    }
-}
-
-fn case_result(meta: &CaseMeta, run: &CaseRun) -> CaseResult {
-    CaseResult {
-        id: meta.id.clone(),
-        title: meta.title.clone(),
-        section: meta.section.clone(),
-        requirement: meta.requirement.clone(),
-        outcome: run.verdict.outcome,
-        reason: run.verdict.reason,
-        close_code: run.verdict.close_code,
-        duration_ms: run.duration.as_millis() as u64,
-        expected: run.verdict.expected.clone(),
-        actual: run.verdict.actual.clone(),
-        throttled: run.throttled.clone(),
-        wire: wire_of(run.observed.as_deref()),
-    }
 }
 
 /// A progress bar on a terminal, plain lines otherwise.

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::mutate::{Engine, all, select};
 use crate::runner::{
     Backoff, CampaignEvent, CampaignOptions, CampaignReport, Connector, Exec, Stats, Target,
-    TlsOptions, finding_file, preflight, run_campaign,
+    TlsOptions, finding_file, run_campaign,
 };
 use crate::session::SessionConfig;
 
@@ -144,22 +144,18 @@ async fn fuzz(args: FuzzArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let connector = Connector::new(&target, &tls, Duration::from_secs(5))?;
     let mut session = SessionConfig::new(target.host_header.clone(), target.path.clone());
     session.close_timeout = Duration::from_millis(500);
-    preflight(&target, &connector, &session)
+    let mut exec = Exec::new(target, connector, session, args.jobs.max(1));
+    exec.backoff = Backoff {
+        retries: args.retries,
+        ..Backoff::default()
+    };
+    exec.preflight()
         .await
         .context("the server is not reachable")?;
     let findings_dir = args.out.join("findings");
     std::fs::create_dir_all(&findings_dir)
         .with_context(|| format!("cannot create {}", findings_dir.display()))?;
     let names: Vec<&str> = mutators.iter().map(|m| m.name).collect();
-    let exec = Exec {
-        target,
-        connector,
-        session,
-        backoff: Backoff {
-            retries: args.retries,
-            ..Backoff::default()
-        },
-    };
     let opts = CampaignOptions {
         seed: args.seed,
         jobs: args.jobs.max(1),

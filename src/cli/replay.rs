@@ -11,7 +11,7 @@ use clap::Args;
 
 use crate::catalog::{self, Profile};
 use crate::runner::{
-    Backoff, Connector, Exec, FindingFile, Replayed, Target, TlsOptions, replay_case, replay_file,
+    Connector, Exec, FindingFile, Replayed, Target, TlsOptions, replay_case, replay_file,
 };
 use crate::server::{BackgroundServer, EchoConfig};
 use crate::session::{Outcome, SessionConfig};
@@ -101,12 +101,7 @@ fn exec_for(url: &str, args: &ReplayArgs) -> anyhow::Result<Exec> {
     };
     let connector = Connector::new(&target, &tls, Duration::from_secs(5))?;
     let session = SessionConfig::new(target.host_header.clone(), target.path.clone());
-    Ok(Exec {
-        target,
-        connector,
-        session,
-        backoff: Backoff::default(),
-    })
+    Ok(Exec::new(target, connector, session, 1))
 }
 
 fn report(out: &mut dyn Write, r: &Replayed, file: Option<&FindingFile>) -> anyhow::Result<u8> {

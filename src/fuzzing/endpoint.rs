@@ -168,13 +168,13 @@ pub fn judge_in_process(seed: u64, input: &Input, server: &dyn InProcessServer) 
     let mut cfg = SessionConfig::new("localhost", "/");
     cfg.seed = seed;
     cfg.deadline_factor = DEADLINE_FACTOR;
-    let (client, theirs) = tokio::io::duplex(PIPE);
+    let (mut client, theirs) = tokio::io::duplex(PIPE);
     let serving = server.serve(theirs);
     let end = block_on(async move {
         let session = Session::new(&case, cfg, tokio::time::Instant::now().into_std());
         let run = async {
-            // Drive ends by dropping the client side: the server sees EOF.
-            let (end, ()) = tokio::join!(drive(Box::new(client), session), serving);
+            // Drive ends by half-closing the client side: the server sees EOF.
+            let (end, ()) = tokio::join!(drive(&mut client, session), serving);
             end
         };
         tokio::time::timeout(HANG, run).await

@@ -35,14 +35,10 @@ fn setup() -> &'static (Exec, Runtime) {
             .unwrap_or_else(|e| panic!("cannot set up a connection to {url}: {e}"));
         let mut session = SessionConfig::new(target.host_header.clone(), target.path.clone());
         session.close_timeout = Duration::from_millis(500);
-        let exec = Exec {
-            target,
-            connector,
-            session,
-            backoff: Backoff {
-                retries: 2,
-                ..Backoff::default()
-            },
+        let mut exec = Exec::new(target, connector, session, 1);
+        exec.backoff = Backoff {
+            retries: 2,
+            ..Backoff::default()
         };
         let rt = Builder::new_current_thread()
             .enable_all()
@@ -62,7 +58,7 @@ pub fn url(data: &[u8]) {
     };
     let (exec, rt) = setup();
     let case = input_case(seed, &input, DEADLINE);
-    let ran = rt.block_on(exec.run(&case, seed));
+    let ran = rt.block_on(exec.run(&case, seed, &|_| {}));
     if matches!(ran.verdict.outcome, Outcome::Fail | Outcome::Error) {
         panic!(
             "{} ({})",

@@ -7,8 +7,8 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use super::results::{CaseResult, RunResults};
-use crate::session::{Outcome, Reason};
+use crate::results::{CaseResult, RunResults};
+use crate::results::{Outcome, Reason};
 
 /// File name of the HTML report the `reportfile` fields point into.
 pub const HTML_FILE: &str = "report.html";

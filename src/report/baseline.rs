@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::json::id_order;
-use super::results::{CaseResult, RunResults};
-use crate::session::{Outcome, Reason};
+use crate::results::{CaseResult, RunResults};
+use crate::results::{Outcome, Reason};
 
 /// What a case came to: outcome, reason, close code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

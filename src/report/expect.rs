@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::session::Outcome;
+use crate::results::Outcome;
 
 /// One known deviation.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use super::html::html;
 use super::json::to_json;
 use super::junit::junit;
 use super::markdown::markdown;
-use super::results::RunResults;
+use crate::results::RunResults;
 
 /// One report writer. The `results.jsonl` stream is always written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

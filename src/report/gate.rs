@@ -8,8 +8,8 @@ use std::fmt::Write;
 
 use super::baseline::{Change, ChangeKind, Verdict, rank};
 use super::expect::Expectations;
-use super::results::{CaseResult, RunResults};
-use crate::session::Outcome;
+use crate::results::Outcome;
+use crate::results::{CaseResult, RunResults};
 
 /// What the gate compares a run with.
 #[derive(Clone, Copy, Debug, Default)]

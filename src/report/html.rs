@@ -13,9 +13,9 @@ use super::html_wire::{hex_log, wire_table};
 use super::json::{by_section, id_order};
 use super::junit::close_code_text;
 use super::markdown::OUTCOMES;
-use super::results::{CaseResult, RunResults};
 use super::terminal::Counts;
-use crate::session::Outcome;
+use crate::results::Outcome;
+use crate::results::{CaseResult, RunResults};
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {

@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use super::html::esc;
-use super::results::WireEntry;
 use crate::codec::{CloseCode, FrameHeader, OpCode, PayloadLen, apply_mask};
+use crate::results::WireEntry;
 
 /// Parses lower-case hex (what the results hold); bad digits give `None`.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
@@ -63,9 +63,9 @@ fn payload_text(e: &WireEntry) -> String {
         _ if bytes.is_empty() => "empty".into(),
         0x1 | 0x0 | 0x9 | 0xA => match std::str::from_utf8(&bytes) {
             Ok(s) => format!("{s:?}{cut}"),
-            Err(_) => format!("{}{cut}", super::results::hex(&bytes)),
+            Err(_) => format!("{}{cut}", crate::results::hex(&bytes)),
         },
-        _ => format!("{}{cut}", super::results::hex(&bytes)),
+        _ => format!("{}{cut}", crate::results::hex(&bytes)),
     }
 }
 
@@ -153,7 +153,7 @@ mod tests {
         // RFC 6455 §5.7: a masked "Hello" from a client.
         let e = entry("tx", 1, Some("37fa213d"), 5, "48656c6c6f");
         assert_eq!(
-            super::super::results::hex(wire_bytes(&e)),
+            crate::results::hex(wire_bytes(&e)),
             "818537fa213d7f9f4d5158"
         );
         assert!(payload_text(&e).contains("\"Hello\""));

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use super::results::{CaseResult, RunResults, SCHEMA_VERSION};
 use super::stream::{StreamError, read_stream};
+use crate::results::{CaseResult, RunResults, SCHEMA_VERSION};
 
 /// Why a results file could not be read.
 #[derive(Debug, thiserror::Error)]

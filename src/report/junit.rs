@@ -8,9 +8,9 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::json::by_section;
-use super::results::{CaseResult, RunResults};
 use crate::codec::{CloseCode, explain};
-use crate::session::Outcome;
+use crate::results::Outcome;
+use crate::results::{CaseResult, RunResults};
 
 /// The JUnit XML document of one run.
 pub fn junit(run: &RunResults) -> String {

@@ -4,10 +4,10 @@
 
 use std::fmt::Write;
 
-use super::results::{CaseResult, RunResults};
 use super::terminal::Counts;
 use crate::codec::{CloseCode, explain};
-use crate::session::Outcome;
+use crate::results::Outcome;
+use crate::results::{CaseResult, RunResults};
 
 /// Outcomes in report order.
 pub const OUTCOMES: [Outcome; 6] = [

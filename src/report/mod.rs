@@ -12,10 +12,10 @@ mod html_wire;
 mod json;
 mod junit;
 mod markdown;
-mod results;
 mod stream;
 mod terminal;
 
+pub use crate::results::{CaseResult, RunResults, SCHEMA_VERSION, WireEntry, hex, rfc3339};
 pub use autobahn::{AutobahnCase, autobahn_case, autobahn_index, autobahn_verdict, case_anchor};
 pub use baseline::{Change, ChangeKind, Scope, Verdict, diff, rank, updated_baseline};
 pub use expect::{ExpectError, Expectation, Expectations, glob_matches};
@@ -27,6 +27,5 @@ pub use json::{
 };
 pub use junit::junit;
 pub use markdown::{OUTCOMES, markdown};
-pub use results::{CaseResult, RunResults, SCHEMA_VERSION, WireEntry, hex, rfc3339, wire_of};
 pub use stream::{ResultStream, StreamError, StreamHeader, read_stream};
 pub use terminal::{Counts, summary};

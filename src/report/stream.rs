@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::results::{CaseResult, RunResults, SCHEMA_VERSION};
+use crate::results::{CaseResult, RunResults, SCHEMA_VERSION};
 
 /// The first line of a results stream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::markdown::OUTCOMES;
-use super::results::{CaseResult, RunResults};
-use crate::session::Outcome;
+use crate::results::Outcome;
+use crate::results::{CaseResult, RunResults};
 
 /// Outcome counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -13,8 +13,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::exec::{Exec, Ran};
+use super::input::{input_case, signature};
 use super::minimise::minimise;
-use crate::catalog::Case;
 use crate::mutate::{Engine, Input};
 use crate::session::{Outcome, Verdict};
 
@@ -112,32 +112,6 @@ struct State {
     seen: HashSet<String>,
     recent: VecDeque<u64>,
     died: bool,
-}
-
-/// The signature of a finding: mutators, verdict reason, close code.
-pub fn signature(input: &Input, v: &Verdict) -> String {
-    let muts = if input.mutators.is_empty() {
-        "none".to_string()
-    } else {
-        input.mutators.join("+")
-    };
-    let reason = v.reason.map_or(v.outcome.as_str(), |r| r.as_str());
-    let code = v.close_code.map_or("-".to_string(), |c| c.to_string());
-    format!("{muts}/{reason}/{code}")
-}
-
-/// The case that runs input `index`.
-pub fn input_case(index: u64, input: &Input, deadline: Duration) -> Case {
-    let steps = input.steps();
-    Case::frames(
-        format!("fuzz-{index}"),
-        input.mutators.join("+"),
-        "5",
-        "",
-        move || steps.clone(),
-    )
-    .judge(input.judge())
-    .deadline(deadline)
 }
 
 /// Runs a campaign; events arrive through `on_event` as they happen.
@@ -254,7 +228,7 @@ async fn worker(s: &Shared, tx: &mpsc::UnboundedSender<Finding>) {
     while let Some(i) = s.take_index() {
         let input = s.engine.input(i);
         let case = input_case(i, &input, s.opts.deadline);
-        let ran = s.exec.run(&case, s.engine.seed() ^ i).await;
+        let ran = s.exec.run(&case, s.engine.seed() ^ i, &|_| {}).await;
         s.record(&ran);
         let periodic = s.opts.probe_every > 0 && (i + 1) % s.opts.probe_every == 0;
         if (suspicious(&ran) || periodic)

@@ -1,40 +1,59 @@
-//! Drives one sans-IO session over a socket: reads when the session wants
-//! to, writes what it asks, wakes it at its timeouts. Reading and writing
-//! run concurrently, so a server that stops reading cannot wedge the tester.
+//! Drives one sans-IO session over a socket, for both tester roles: reads
+//! when the session wants to, writes what it asks, wakes it at its
+//! timeouts, and gives up at the session's hard deadline whatever the peer
+//! does. Reading and writing run concurrently, so a peer that stops reading
+//! cannot wedge the tester, and a peer that is always readable cannot
+//! starve the deadlines. Used by `conform`, `fuzz`, `replay`, `serve` and
+//! the in-process endpoint fuzz targets.
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::timeout;
 
-use super::target::Io;
 use crate::session::{Session, SessionEnd};
 
 /// Upper bound on any single wait, in case a session reports none.
 const FALLBACK_WAIT: Duration = Duration::from_secs(5);
 const READ_CHUNK: usize = 64 << 10;
+/// Time the tester as server spends writing its last Close before closing.
+const FLUSH_LIMIT: Duration = Duration::from_secs(1);
+/// Time the tester as client waits for its FIN to be written.
+const SHUTDOWN_LIMIT: Duration = Duration::from_millis(100);
+/// Time and bytes spent draining a client after the server's FIN.
+const LINGER: Duration = Duration::from_millis(500);
+const LINGER_BYTES: usize = 1 << 20;
 
 /// The time from tokio's clock: the same as `Instant::now()` under a normal
 /// runtime, and virtual under a paused one (in-process fuzzing), so session
 /// deadlines then cost no wall time.
-fn now() -> Instant {
+pub fn now() -> Instant {
     tokio::time::Instant::now().into_std()
 }
 
-/// Runs `session` to its end over `stream`.
-pub async fn drive(stream: Box<dyn Io>, mut session: Session) -> SessionEnd {
-    let (mut rd, mut wr) = tokio::io::split(stream);
+/// Runs `session` to its end over `stream`. As client the tester then
+/// half-closes TCP (the server closes first); as server it writes what the
+/// session still queued (its last Close) and leaves the close to the
+/// caller, which records the result first and then calls [`close`].
+pub async fn drive<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    mut session: Session,
+) -> SessionEnd {
+    let hard = session.hard_deadline();
     let mut buf = vec![0u8; READ_CHUNK];
     let mut pending: Option<Bytes> = None;
     let mut write_failed = false;
-    while !session.is_done() {
+    let (mut rd, mut wr) = tokio::io::split(&mut *stream);
+    while !session.is_done() && now() < hard {
         if pending.is_none() && !write_failed {
             pending = session.poll_transmit();
         }
         let wake = session
             .poll_timeout()
-            .unwrap_or_else(|| now() + FALLBACK_WAIT);
-        // The read branch comes first and a flooding server keeps it ready,
+            .unwrap_or_else(|| now() + FALLBACK_WAIT)
+            .min(hard);
+        // The read branch comes first and a flooding peer keeps it ready,
         // so a deadline is checked here too, not only when the timer wins.
         if now() >= wake {
             session.handle_timeout(now());
@@ -47,10 +66,9 @@ pub async fn drive(stream: Box<dyn Io>, mut session: Session) -> SessionEnd {
                 Ok(0) | Err(_) => session.handle_eof(now()),
                 Ok(n) => session.handle_input(&buf[..n], now()),
             },
-            w = async { wr.write(chunk.as_deref().unwrap_or_default()).await }, if chunk.is_some() => match w {
+            w = wr.write(chunk.as_deref().unwrap_or_default()), if chunk.is_some() => match w {
                 Ok(n) if n > 0 => {
-                    let rest = pending.take().map(|b| b.slice(n..)).filter(|b| !b.is_empty());
-                    pending = rest;
+                    pending = pending.take().map(|b| b.slice(n..)).filter(|b| !b.is_empty());
                 }
                 // A peer that closed while we write: stop writing, keep reading.
                 _ => {
@@ -64,8 +82,49 @@ pub async fn drive(stream: Box<dyn Io>, mut session: Session) -> SessionEnd {
             _ = tokio::time::sleep_until(wake.into()) => session.handle_timeout(now()),
         }
     }
-    let _ = tokio::time::timeout(Duration::from_millis(100), wr.shutdown()).await;
+    let stream = rd.unsplit(wr);
+    if session.flushes_on_close() {
+        if !write_failed {
+            flush_rest(stream, pending, &mut session).await;
+        }
+    } else {
+        let _ = timeout(SHUTDOWN_LIMIT, stream.shutdown()).await;
+    }
     session.finish()
+}
+
+/// Writes what the session still has queued (its last Close), bounded.
+async fn flush_rest<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    pending: Option<Bytes>,
+    session: &mut Session,
+) {
+    let rest: Vec<Bytes> = pending
+        .into_iter()
+        .chain(std::iter::from_fn(|| session.poll_transmit()))
+        .collect();
+    let write = async {
+        for b in rest {
+            stream.write_all(&b).await?;
+        }
+        stream.flush().await
+    };
+    let _ = timeout(FLUSH_LIMIT, write).await;
+}
+
+/// The tester as server closes TCP: FIN, then drains the client briefly so
+/// its last Close is not lost to a reset.
+pub async fn close<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) {
+    let _ = timeout(Duration::from_millis(200), stream.shutdown()).await;
+    let deadline = tokio::time::Instant::now() + LINGER;
+    let mut sink = [0u8; 4096];
+    let mut drained = 0;
+    while drained < LINGER_BYTES {
+        match tokio::time::timeout_at(deadline, stream.read(&mut sink)).await {
+            Ok(Ok(n)) if n > 0 => drained += n,
+            _ => break,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -149,7 +208,8 @@ mod tests {
                 bytes: reply,
                 at: 0,
             };
-            let _ = tx.send(rt.block_on(drive(Box::new(io), session)));
+            let mut io = io;
+            let _ = tx.send(rt.block_on(drive(&mut io, session)));
         });
         let end = rx
             .recv_timeout(Duration::from_secs(5))

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::campaign::input_case;
 use super::exec::Exec;
+use super::input::input_case;
 use crate::catalog::Delivery;
 use crate::codec::{Frame, PayloadLen};
 use crate::mutate::Input;
@@ -32,7 +32,7 @@ pub async fn minimise(
                 break;
             }
             left -= 1;
-            let ran = exec.run(&input_case(0, &cand, deadline), 0).await;
+            let ran = exec.run(&input_case(0, &cand, deadline), 0, &|_| {}).await;
             if same(&ran.verdict, verdict) {
                 best = (cand, ran.verdict);
                 changed = true;

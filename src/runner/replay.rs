@@ -94,7 +94,9 @@ async fn run_writes(
     )
     .judge(judge)
     .deadline(file.deadline());
-    exec.run(&case, file.seed ^ file.index).await.verdict
+    exec.run(&case, file.seed ^ file.index, &|_| {})
+        .await
+        .verdict
 }
 
 /// Sends the inputs recorded before the server died, then probes it.
@@ -128,7 +130,7 @@ async fn replay_death(exec: &Exec, file: &FindingFile) -> Verdict {
 
 /// Runs one catalogue case.
 pub async fn replay_case(exec: &Exec, case: &Case, seed: u64) -> Replayed {
-    let verdict = exec.run(case, seed).await.verdict;
+    let verdict = exec.run(case, seed, &|_| {}).await.verdict;
     Replayed {
         reproduced: verdict.outcome == Outcome::Fail,
         same_as_recorded: true,

@@ -1,19 +1,19 @@
 //! Runs a selection of cases against one server: parallel connections,
-//! back-off on load shedding, liveness probes after abnormal ends, and a
-//! quick, clear end when the server dies.
+//! each case through the one executor ([`Exec::run`]: back-off on load
+//! shedding, liveness probe after abnormal ends), and a quick, clear end
+//! when the server dies.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::backoff::Backoff;
-use super::drive::drive;
-use super::target::{ConnectError, Connector, Target};
-use crate::catalog::{Case, send};
-use crate::codec::Frame;
-use crate::session::{Observed, Outcome, Reason, Session, SessionConfig, SessionEnd, Verdict};
+use super::exec::{Exec, Ran, Throttle};
+use super::shedding::{Backoff, Concurrency};
+use super::target::{Connector, Target};
+use crate::catalog::Case;
+use crate::session::{Observed, Reason, SessionConfig, Verdict};
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -28,6 +28,20 @@ pub struct RunOptions {
     pub backoff: Backoff,
     /// Probe liveness after cases that end abnormally.
     pub probe: bool,
+}
+
+impl RunOptions {
+    /// The executor of these options against `target`.
+    pub fn exec(&self, target: &Target, connector: &Connector) -> Exec {
+        Exec {
+            target: target.clone(),
+            connector: connector.clone(),
+            session: self.session.clone(),
+            backoff: self.backoff,
+            concurrency: Arc::new(Concurrency::new(self.jobs)),
+            probe: self.probe,
+        }
+    }
 }
 
 /// One finished case.
@@ -73,27 +87,8 @@ pub enum RunEvent {
 }
 
 enum Msg {
-    Done(Box<CaseRun>),
-    Throttled {
-        id: String,
-        code: u16,
-        wait: Duration,
-    },
-}
-
-/// Checks the server answers the opening handshake before a run starts.
-pub async fn preflight(
-    target: &Target,
-    connector: &Connector,
-    cfg: &SessionConfig,
-) -> Result<(), ConnectError> {
-    let stream = connector.connect(target).await?;
-    let _ = drive(
-        stream,
-        Session::new(&probe_case(), cfg.clone(), Instant::now()),
-    )
-    .await;
-    Ok(())
+    Done(Box<CaseRun>, bool),
+    Throttled(String, Throttle),
 }
 
 /// Runs `cases` in order of their index; results come back through `on_event`
@@ -105,11 +100,7 @@ pub async fn run_cases(
     opts: &RunOptions,
     mut on_event: impl FnMut(RunEvent),
 ) -> Vec<CaseRun> {
-    let ctx = Arc::new(Ctx {
-        target: target.clone(),
-        connector: connector.clone(),
-        opts: opts.clone(),
-    });
+    let exec = Arc::new(opts.exec(target, connector));
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let total = cases.len();
     // Idle waits first (5.19, 6.4.x wait 1 s at a time), then the longest by
@@ -126,21 +117,29 @@ pub async fn run_cases(
         });
     }
     let mut queue = order.into_iter();
-    let mut limit = opts.jobs.max(1);
+    let jobs = opts.jobs.max(1);
     let mut active = 0usize;
     let mut tasks = JoinSet::new();
     let mut results: Vec<Option<CaseRun>> = (0..total).map(|_| None).collect();
     let mut dead: Option<String> = None;
     loop {
-        while dead.is_none() && active < limit {
+        // The executor's concurrency decides how many connect at once; this
+        // only bounds how many cases are taken from the queue.
+        while dead.is_none() && active < jobs.min(exec.concurrency.limit() + 1) {
             let Some((index, case)) = queue.next() else {
                 break;
             };
             active += 1;
-            let (ctx, tx) = (ctx.clone(), tx.clone());
+            let (exec, tx) = (exec.clone(), tx.clone());
+            let seed = case_seed(opts.seed, &case.id);
             tasks.spawn(async move {
-                let run = run_case(&ctx, index, case, &tx).await;
-                let _ = tx.send(Msg::Done(Box::new(run)));
+                let id = case.id.clone();
+                let notify = |t: Throttle| {
+                    let _ = tx.send(Msg::Throttled(id.clone(), t));
+                };
+                let ran = exec.run(&case, seed, &notify).await;
+                let died = ran.server_died;
+                let _ = tx.send(Msg::Done(Box::new(case_run(index, case.id, ran)), died));
             });
         }
         if active == 0 {
@@ -148,19 +147,15 @@ pub async fn run_cases(
         }
         let Some(msg) = rx.recv().await else { break };
         match msg {
-            Msg::Throttled { id, code, wait } => {
-                limit = (limit / 2).max(1);
-                on_event(RunEvent::Throttled {
-                    id,
-                    code,
-                    wait,
-                    jobs: limit,
-                });
-            }
-            Msg::Done(mut run) => {
+            Msg::Throttled(id, t) => on_event(RunEvent::Throttled {
+                id,
+                code: t.code,
+                wait: t.wait,
+                jobs: t.jobs,
+            }),
+            Msg::Done(run, died) => {
                 active -= 1;
-                if dead.is_none() && opts.probe && ended_abnormally(&run) && !alive(&ctx).await {
-                    mark_died(&mut run);
+                if died && dead.is_none() {
                     dead = Some(run.id.clone());
                     on_event(RunEvent::ServerDied {
                         after: run.id.clone(),
@@ -175,6 +170,18 @@ pub async fn run_cases(
         }
     }
     fill_not_run(results, queue, dead.as_deref(), &mut on_event)
+}
+
+fn case_run(index: usize, id: String, ran: Ran) -> CaseRun {
+    CaseRun {
+        index,
+        id,
+        verdict: ran.verdict,
+        observed: ran.observed,
+        duration: ran.duration,
+        started: ran.started,
+        throttled: ran.throttled,
+    }
 }
 
 /// The fixed waits a case spends idle; only cheap cases (short deadline) are
@@ -192,12 +199,6 @@ fn built_in_wait(case: &Case) -> Duration {
         _ => Duration::ZERO,
     });
     waits.sum()
-}
-
-struct Ctx {
-    target: Target,
-    connector: Connector,
-    opts: RunOptions,
 }
 
 fn fill_not_run(
@@ -250,109 +251,4 @@ fn case_seed(master: u64, id: &str) -> u64 {
     id.bytes().fold(master ^ 0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
-}
-
-async fn run_case(ctx: &Ctx, index: usize, case: Case, tx: &mpsc::UnboundedSender<Msg>) -> CaseRun {
-    let mut cfg = ctx.opts.session.clone();
-    cfg.seed = case_seed(ctx.opts.seed, &case.id);
-    let mut throttled = Vec::new();
-    let started = SystemTime::now();
-    loop {
-        // Building a plan encodes, masks and models every payload (up to
-        // 64 MiB): off the async workers, and before the clock starts.
-        let (c, k) = (case.clone(), cfg.clone());
-        let session =
-            tokio::task::spawn_blocking(move || Session::new(&c, k, Instant::now())).await;
-        let t0 = Instant::now();
-        let end = match (session, ctx.connector.connect(&ctx.target).await) {
-            (Ok(mut session), Ok(stream)) => {
-                session.reset_clock(Instant::now());
-                drive(stream, session).await
-            }
-            (Err(e), _) => SessionEnd::Judged(
-                Verdict::error(Reason::Connection, format!("case could not be built: {e}")),
-                Box::default(),
-            ),
-            (_, Err(e)) => SessionEnd::Judged(
-                Verdict::error(Reason::Connection, e.to_string()),
-                Box::default(),
-            ),
-        };
-        let duration = t0.elapsed();
-        let (verdict, observed) = match end {
-            SessionEnd::Judged(v, o) => (v, Some(o)),
-            SessionEnd::Throttled { code } => {
-                let attempt = throttled.len() as u32;
-                throttled.push(code);
-                if attempt < ctx.opts.backoff.retries {
-                    let wait = ctx.opts.backoff.delay(attempt, cfg.seed);
-                    let _ = tx.send(Msg::Throttled {
-                        id: case.id.clone(),
-                        code,
-                        wait,
-                    });
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
-                let why = format!(
-                    "server overloaded: {code} on every one of {} attempts",
-                    attempt + 1
-                );
-                (Verdict::error(Reason::ServerOverloaded, why), None)
-            }
-        };
-        return CaseRun {
-            index,
-            id: case.id.clone(),
-            verdict,
-            observed,
-            duration,
-            started,
-            throttled,
-        };
-    }
-}
-
-/// A case that did not end with a closing handshake and a TCP close.
-fn ended_abnormally(run: &CaseRun) -> bool {
-    match &run.observed {
-        None => run.verdict.outcome == Outcome::Error,
-        Some(o) => o.close.is_none() || !o.eof || o.timed_out,
-    }
-}
-
-fn mark_died(run: &mut CaseRun) {
-    let before = std::mem::take(&mut run.verdict.actual);
-    run.verdict.outcome = Outcome::Fail;
-    run.verdict.reason = Some(Reason::ServerDied);
-    run.verdict.actual =
-        format!("the server stopped accepting connections after this case ({before})");
-}
-
-fn probe_case() -> Case {
-    Case::frames("liveness", "one text message", "5.6", "", || {
-        vec![send(vec![Frame::text("wsgauntlet liveness probe")])]
-    })
-    .deadline(Duration::from_secs(2))
-}
-
-/// A new connection completes the opening handshake (twice tried).
-async fn alive(ctx: &Ctx) -> bool {
-    for attempt in 0..2 {
-        if attempt > 0 {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        let Ok(Ok(stream)) =
-            tokio::time::timeout(Duration::from_secs(3), ctx.connector.connect(&ctx.target)).await
-        else {
-            continue;
-        };
-        let session = Session::new(&probe_case(), ctx.opts.session.clone(), Instant::now());
-        match tokio::time::timeout(Duration::from_secs(5), drive(stream, session)).await {
-            Ok(SessionEnd::Throttled { .. }) => return true,
-            Ok(SessionEnd::Judged(_, o)) if o.handshake_status.is_some() => return true,
-            _ => {}
-        }
-    }
-    false
 }

@@ -1,77 +1,30 @@
-//! One case over one connection, sans-IO: the runner feeds it bytes, EOF and
+//! One case over one connection, sans-IO, for both tester roles (the role
+//! is a field, as quinn-proto's `Side`): the driver feeds it bytes, EOF and
 //! the time, and writes what it asks; the session decides everything else.
+//! As client the tester first performs the opening handshake; as server it
+//! starts right after the 101 it sent.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 
-use super::observe::{Observed, Rx, Seen, SeenClose, SeenEvent, ServerStream, WireFrame};
-use super::outcome::Verdict;
+use super::bounds::{
+    EXTRA_EVENTS, INVALID_LIMIT, KEY_LIMIT, PING_ANSWER_LIMIT, WIRE_LOG_LIMIT, WIRE_PAYLOAD_HEAD,
+};
+use super::config::{SessionConfig, SessionEnd};
+use super::observe::{Observed, SeenClose, SeenEvent, WireFrame};
+use super::opening::{Opening, read_response};
+use super::peer::{PeerStream, Rx};
 use super::plan::{Action, MaskKeys, Plan};
 use super::request::build_request;
 use super::verdict::judge;
 use crate::catalog::{Case, CaseKind, HandshakeExpect, Judge};
-use crate::codec::{
-    ClientRequest, CloseCode, Frame, HandshakeError, OpCode, check_response, parse_response,
-};
+use crate::codec::{ClientRequest, CloseCode, Frame, OpCode, Role};
 use crate::model::End;
 
-/// Where and how to connect, and the limits of a session.
-#[derive(Clone, Debug)]
-pub struct SessionConfig {
-    /// `Host` header value (`host[:port]`).
-    pub host: String,
-    /// Request path with query.
-    pub path: String,
-    /// `Origin` header, if any.
-    pub origin: Option<String>,
-    /// Subprotocols to offer.
-    pub subprotocols: Vec<String>,
-    /// Extra request headers.
-    pub headers: Vec<(String, String)>,
-    /// Seed of the case's keys.
-    pub seed: u64,
-    /// Largest server message the session buffers.
-    pub max_message: u64,
-    /// How long the opening handshake may take.
-    pub handshake_timeout: Duration,
-    /// How long the closing handshake and the TCP close may take.
-    pub close_timeout: Duration,
-    /// Multiplies every case deadline (slow servers, debug builds).
-    pub deadline_factor: f64,
-}
-
-impl SessionConfig {
-    /// Defaults for `host` and `path`.
-    pub fn new(host: impl Into<String>, path: impl Into<String>) -> SessionConfig {
-        SessionConfig {
-            host: host.into(),
-            path: path.into(),
-            origin: None,
-            subprotocols: Vec::new(),
-            headers: Vec::new(),
-            seed: 0,
-            max_message: 128 << 20,
-            handshake_timeout: Duration::from_secs(5),
-            close_timeout: Duration::from_secs(1),
-            deadline_factor: 1.0,
-        }
-    }
-}
-
-/// How a session ended.
-#[derive(Clone, Debug)]
-pub enum SessionEnd {
-    /// The case was judged.
-    Judged(Verdict, Box<Observed>),
-    /// The server shed load (1013/1012 or HTTP 503) before the case did
-    /// anything wrong: back off and retry; never a conformance failure.
-    Throttled {
-        /// The close code or HTTP status.
-        code: u16,
-    },
-}
+/// Slack of the hard deadline beyond every deadline of the session.
+const HARD_MARGIN: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -87,7 +40,7 @@ pub struct Session {
     judge: Judge,
     handshake: Option<HandshakeExpect>,
     plan: Plan,
-    request: ClientRequest,
+    request: Option<ClientRequest>,
     start: Instant,
     case_deadline: Duration,
     deadline: Instant,
@@ -102,32 +55,35 @@ pub struct Session {
     reading: bool,
     out: VecDeque<Bytes>,
     rx: BytesMut,
-    stream: ServerStream,
+    stream: PeerStream,
     keys: MaskKeys,
+    distinct_keys: HashSet<[u8; 4]>,
     obs: Observed,
     throttled: Option<u16>,
 }
 
-const WIRE_LOG_LIMIT: usize = 400;
-const HANDSHAKE_CAP: usize = 64 << 10;
-const PING_ANSWER_LIMIT: usize = 1000;
-
 impl Session {
-    /// Starts `case`: the opening handshake is the first thing to transmit.
+    /// Starts `case`. As client the opening request is the first thing to
+    /// transmit; as server the case's first frames are.
     pub fn new(case: &Case, cfg: SessionConfig, now: Instant) -> Session {
+        let role = cfg.role;
         let (plan, handshake) = match &case.kind {
-            CaseKind::Frames(_) => (Plan::new(case, cfg.seed), None),
-            CaseKind::Handshake(h) => (handshake_plan(&h.expect, cfg.seed), Some(h.expect.clone())),
+            CaseKind::Handshake(h) if role == Role::Client => {
+                (handshake_plan(&h.expect, cfg.seed), Some(h.expect.clone()))
+            }
+            _ => (Plan::from_steps_as(case.steps(), cfg.seed, role), None),
         };
-        let request = build_request(&cfg, &case.kind);
         let mut out = VecDeque::new();
-        out.push_back(Bytes::from(request.to_bytes()));
+        let request = (role == Role::Client).then(|| build_request(&cfg, &case.kind));
+        if let Some(r) = &request {
+            out.push_back(Bytes::from(r.to_bytes()));
+        }
         let mut cfg = cfg;
-        let factor = cfg.deadline_factor.max(0.01);
-        let case_deadline = case.deadline.mul_f64(factor);
+        let factor = cfg.factor();
         cfg.handshake_timeout = cfg.handshake_timeout.mul_f64(factor);
         cfg.close_timeout = cfg.close_timeout.mul_f64(factor);
-        Session {
+        let case_deadline = case.deadline.mul_f64(factor);
+        let mut s = Session {
             judge: case.judge,
             handshake,
             plan,
@@ -146,12 +102,23 @@ impl Session {
             reading: true,
             out,
             rx: BytesMut::new(),
-            stream: ServerStream::new(cfg.max_message),
+            stream: PeerStream::of(role.peer(), cfg.max_message),
             keys: MaskKeys::new(cfg.seed ^ 0x5EED_C105E),
+            distinct_keys: HashSet::new(),
             obs: Observed::default(),
             throttled: None,
             cfg,
+        };
+        if role == Role::Server {
+            s.start_running(now);
+            s.advance(now);
         }
+        s
+    }
+
+    /// The tester's role.
+    pub fn role(&self) -> Role {
+        self.cfg.role
     }
 
     /// Starts the clocks afresh at `now` (the handshake deadline and case
@@ -168,14 +135,33 @@ impl Session {
         self.out.pop_front()
     }
 
-    /// Whether the runner should read from the socket now.
+    /// Whether the driver should read from the socket now.
     pub fn wants_read(&self) -> bool {
         self.reading && self.phase != Phase::Done
     }
 
-    /// True once the outcome is known.
+    /// True once the outcome is known. As server the tester then closes TCP
+    /// first (RFC 6455 §7.1.1), after writing what `poll_transmit` still has.
     pub fn is_done(&self) -> bool {
         self.phase == Phase::Done
+    }
+
+    /// Whether bytes still queued when the session is done must be written
+    /// before TCP is closed: the server's last Close reply (§7.1.1, the
+    /// server closes the connection, and only after its Close).
+    pub fn flushes_on_close(&self) -> bool {
+        self.cfg.role == Role::Server
+    }
+
+    /// The latest instant the session may run to, whatever the peer does:
+    /// the driver gives up then (a safety net behind the session's own
+    /// deadlines, which normally end it well before).
+    pub fn hard_deadline(&self) -> Instant {
+        let opening = match self.cfg.role {
+            Role::Client => self.cfg.handshake_timeout,
+            Role::Server => Duration::ZERO,
+        };
+        self.start + opening + self.case_deadline + self.cfg.close_timeout * 2 + HARD_MARGIN
     }
 
     /// The next instant `handle_timeout` must be called at.
@@ -189,7 +175,7 @@ impl Session {
             .min()
     }
 
-    /// Bytes arrived from the server.
+    /// Bytes arrived from the peer.
     pub fn handle_input(&mut self, data: &[u8], now: Instant) {
         if self.phase == Phase::Done {
             return;
@@ -204,7 +190,7 @@ impl Session {
         }
     }
 
-    /// The server closed its side of TCP (or reset it).
+    /// The peer closed its side of TCP (or reset it).
     pub fn handle_eof(&mut self, _now: Instant) {
         if self.phase == Phase::Handshake && self.obs.handshake_status.is_none() {
             self.obs.handshake_error = Some("connection closed before a handshake response".into());
@@ -230,7 +216,7 @@ impl Session {
         self.advance(now);
     }
 
-    /// The result, once done (or now, if the runner gives up).
+    /// The result, once done (or now, if the driver gives up).
     pub fn finish(mut self) -> SessionEnd {
         if let Some(code) = self.throttled {
             return SessionEnd::Throttled { code };
@@ -238,8 +224,20 @@ impl Session {
         if self.phase != Phase::Done {
             self.obs.timed_out = true;
         }
-        let verdict = judge(self.judge, self.handshake.as_ref(), &self.plan, &self.obs);
+        let peer = self.cfg.role.peer();
+        let verdict = judge(
+            peer,
+            self.judge,
+            self.handshake.as_ref(),
+            &self.plan,
+            &self.obs,
+        );
         SessionEnd::Judged(verdict, Box::new(self.obs))
+    }
+
+    fn start_running(&mut self, now: Instant) {
+        self.phase = Phase::Running;
+        self.deadline = now + self.case_deadline;
     }
 
     fn on_deadline(&mut self, now: Instant) {
@@ -265,43 +263,25 @@ impl Session {
     }
 
     fn read_handshake(&mut self, now: Instant) {
-        let (response, n) = match parse_response(&self.rx, HANDSHAKE_CAP) {
-            Ok(None) => return,
-            Ok(Some(r)) => r,
-            Err(e) => return self.handshake_failed(e),
+        let Some(request) = &self.request else {
+            return self.start_running(now);
         };
-        self.rx.advance(n);
-        self.obs.handshake_status = Some(response.status);
-        if matches!(self.handshake, Some(HandshakeExpect::Reject { .. })) || response.status != 101
-        {
-            let accept = !matches!(self.handshake, Some(HandshakeExpect::Reject { .. }));
-            if matches!(response.status, 503 | 429) && accept {
-                self.throttled = Some(response.status);
+        match read_response(
+            &mut self.rx,
+            request,
+            self.handshake.as_ref(),
+            &mut self.obs,
+        ) {
+            Opening::Pending => {}
+            Opening::Accepted => self.start_running(now),
+            // No `advance` after the 101: frames that came with the response
+            // are read first (by `handle_input`), so a Close 1013 sent right
+            // after the 101 is seen before any case byte is written.
+            Opening::Ended { throttled } => {
+                self.throttled = throttled;
+                self.phase = Phase::Done;
             }
-            self.obs.handshake_error = check_response(&response, &self.request)
-                .err()
-                .map(|e| e.to_string());
-            self.obs.handshake_headers = response
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
-                .collect();
-            self.phase = Phase::Done;
-            return;
         }
-        if let Err(e) = check_response(&response, &self.request) {
-            return self.handshake_failed(e);
-        }
-        self.phase = Phase::Running;
-        self.deadline = now + self.case_deadline;
-        // No `advance` here: frames that came with the response are read
-        // first (by `handle_input`), so a Close 1013 sent right after the 101
-        // is seen before any case byte is written.
-    }
-
-    fn handshake_failed(&mut self, e: HandshakeError) {
-        self.obs.handshake_error = Some(e.to_string());
-        self.phase = Phase::Done;
     }
 
     fn at_ms(&self, now: Instant) -> u64 {
@@ -312,8 +292,10 @@ impl Session {
         let mut items = Vec::new();
         self.stream
             .read(&mut self.rx, &mut items, &mut self.obs.invalid);
+        self.obs.invalid.truncate(INVALID_LIMIT);
         for (rx, frame) in items {
             if let Some(f) = frame {
+                self.note_key(&f);
                 self.log(false, &f, now);
             }
             self.on_rx(rx, now);
@@ -323,21 +305,39 @@ impl Session {
         }
     }
 
+    /// Records the peer's masking key; the first reuse is remembered for
+    /// the verdict (RFC 6455 §5.3 binds only clients, which mask).
+    fn note_key(&mut self, f: &Frame) {
+        let Some(key) = f.header.mask else { return };
+        if self.obs.peer_keys.len() >= KEY_LIMIT {
+            return;
+        }
+        if !self.distinct_keys.insert(key) && self.obs.reused_key.is_none() {
+            self.obs.reused_key = Some((key, self.obs.peer_keys.len()));
+        }
+        self.obs.peer_keys.push(key);
+    }
+
     fn on_rx(&mut self, rx: Rx, now: Instant) {
         let at_ms = self.at_ms(now);
         match rx {
-            Rx::Event(event) => self.obs.events.push(SeenEvent {
-                event,
-                frames_sent: self.frames_sent,
-                at_ms,
-            }),
+            Rx::Event(event) => {
+                self.obs.events.push(SeenEvent {
+                    event,
+                    frames_sent: self.frames_sent,
+                    at_ms,
+                });
+                if self.obs.events.len() > self.plan.expectation.events.len() + EXTRA_EVENTS {
+                    self.phase = Phase::Done;
+                }
+            }
             Rx::Ping(p) => {
-                self.obs.server_pings += 1;
-                if self.obs.server_pings <= PING_ANSWER_LIMIT && !self.close_sent {
+                self.obs.peer_pings += 1;
+                if self.obs.peer_pings <= PING_ANSWER_LIMIT && !self.close_sent {
                     self.send_frame(Frame::pong(p), now);
                 }
             }
-            Rx::Close(f) => self.on_server_close(f, now),
+            Rx::Close(f) => self.on_peer_close(f, now),
             Rx::Oversize(n) => {
                 self.obs.oversize = Some(n);
                 self.phase = Phase::Done;
@@ -346,7 +346,7 @@ impl Session {
         }
     }
 
-    fn on_server_close(&mut self, f: Frame, now: Instant) {
+    fn on_peer_close(&mut self, f: Frame, now: Instant) {
         if self.obs.close.is_some() {
             return;
         }
@@ -373,17 +373,26 @@ impl Session {
                 .unwrap_or(CloseCode::NORMAL);
             self.send_close(now, reply);
         }
+        if self.cfg.role == Role::Server {
+            // RFC 6455 §7.1.1: "the underlying TCP connection, in most normal
+            // cases, SHOULD be closed first by the server": the closing
+            // handshake is complete, and the driver closes TCP now.
+            self.obs.tester_closed_tcp = true;
+            self.phase = Phase::Done;
+            return;
+        }
         self.phase = Phase::Closing;
         self.close_deadline = Some(now + self.cfg.close_timeout);
     }
 
-    /// 1013/1012 before the case wrote a byte of the frame the reaction is
-    /// owed to, and before our Close: the server sheds load or restarts.
-    /// Bytes count, not whole frames: a header alone can be the violation
-    /// (an MSB-set length), and a 1013 to it is a wrong close code.
+    /// 1013/1012 from a server before the case wrote a byte of the frame the
+    /// reaction is owed to, and before our Close: the server sheds load or
+    /// restarts. Bytes count, not whole frames: a header alone can be the
+    /// violation (an MSB-set length), and a 1013 to it is a wrong close code.
     fn is_throttle(&self, code: CloseCode) -> bool {
         let refused = matches!(self.handshake, Some(HandshakeExpect::Reject { .. }));
-        if !matches!(code.0, 1012 | 1013) || self.close_sent || refused {
+        let server_peer = self.cfg.role == Role::Client;
+        if !matches!(code.0, 1012 | 1013) || self.close_sent || refused || !server_peer {
             return false;
         }
         let frame = match &self.plan.expectation.end {
@@ -398,8 +407,13 @@ impl Session {
         self.bytes_sent <= start
     }
 
+    /// Queues a control frame of the tester's own: masked as a client
+    /// (RFC 6455 §5.3), unmasked as a server (§5.1).
     fn send_frame(&mut self, frame: Frame, now: Instant) {
-        let frame = frame.masked(self.keys.next_key());
+        let frame = match self.cfg.role {
+            Role::Client => frame.masked(self.keys.next_key()),
+            Role::Server => frame,
+        };
         self.log(true, &frame, now);
         self.out.push_back(frame.to_bytes());
     }
@@ -415,7 +429,7 @@ impl Session {
     fn log(&mut self, sent: bool, f: &Frame, now: Instant) {
         if self.obs.wire.len() < WIRE_LOG_LIMIT {
             let at_ms = self.at_ms(now);
-            let payload_head = f.payload.slice(..f.payload.len().min(64));
+            let payload_head = f.payload.slice(..f.payload.len().min(WIRE_PAYLOAD_HEAD));
             self.obs.wire.push(WireFrame {
                 sent,
                 header: f.header,
@@ -451,13 +465,8 @@ impl Session {
                 Some(_) => self.wait_until = None,
             },
             Action::AwaitEvents { frames } => {
-                let owed = self
-                    .plan
-                    .expectation
-                    .events
-                    .iter()
-                    .filter(|e| e.after_frame < frames)
-                    .count();
+                let owed = self.plan.expectation.events.iter();
+                let owed = owed.filter(|e| e.after_frame < frames).count();
                 return self.obs.events.len() >= owed;
             }
             Action::PauseReading => self.reading = false,
@@ -469,12 +478,8 @@ impl Session {
     fn write_case_bytes(&mut self, bytes: Bytes, now: Instant) {
         let before = self.frames_sent;
         self.bytes_sent += bytes.len() as u64;
-        self.frames_sent = self
-            .plan
-            .frame_ends
-            .iter()
-            .take_while(|e| **e <= self.bytes_sent)
-            .count();
+        let ends = self.plan.frame_ends.iter();
+        self.frames_sent = ends.take_while(|e| **e <= self.bytes_sent).count();
         for i in before..self.frames_sent {
             let f = self.plan.frames[i].clone();
             self.log(true, &f, now);
@@ -497,8 +502,8 @@ impl Session {
             }
             End::CloseReply { .. } if self.close_sent => {
                 self.phase = Phase::Closing;
-                self.close_deadline
-                    .get_or_insert(now + self.cfg.close_timeout);
+                let t = now + self.cfg.close_timeout;
+                self.close_deadline.get_or_insert(t);
             }
             _ => {}
         }
@@ -515,12 +520,4 @@ fn handshake_plan(expect: &HandshakeExpect, seed: u64) -> Plan {
         HandshakeExpect::Reject { .. } => Vec::new(),
     };
     Plan::from_steps(steps, seed)
-}
-
-/// The seen events' payload sizes, for messages in a line.
-pub fn describe_seen(e: &Seen) -> String {
-    match e {
-        Seen::Message { opcode, payload } => format!("{opcode}({} B)", payload.len()),
-        Seen::Pong(p) => format!("pong({} B)", p.len()),
-    }
 }

@@ -1,19 +1,25 @@
-//! Sans-IO execution of one case over one connection, and the pure verdict
-//! function that judges it with the reference model.
+//! Sans-IO execution of one case over one connection, for both tester roles
+//! (the tester as client of a server, or as server of a client), and the
+//! pure verdict function that judges it with the reference model.
 
+mod bounds;
+mod config;
 mod machine;
 mod observe;
-mod outcome;
-mod peer_client;
+mod opening;
+mod peer;
 mod plan;
 mod request;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_server_role;
 mod verdict;
 
-pub use machine::{Session, SessionConfig, SessionEnd};
-pub use observe::{Observed, Seen, SeenClose, SeenEvent, WireFrame};
-pub use outcome::{Outcome, Reason, Verdict};
-pub use peer_client::{PeerClientConfig, PeerClientEnd, PeerClientSession};
+pub use crate::results::{Outcome, Reason, Verdict};
+pub use bounds::WIRE_PAYLOAD_HEAD;
+pub use config::{SessionConfig, SessionEnd};
+pub use machine::Session;
+pub use observe::{Observed, Seen, SeenClose, SeenEvent, WireFrame, describe_seen};
 pub use plan::{Action, MaskKeys, Plan};
 pub use verdict::{describe_expectation, describe_observed, judge};

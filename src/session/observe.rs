@@ -1,14 +1,12 @@
-//! What the server sent, as the session saw it: its frames validated for the
-//! server role, messages reassembled (bounded), and every event stamped with
-//! how much of the case had been sent when it arrived.
+//! What the peer sent, as the session saw it: every event stamped with how
+//! much of the case had been sent when it arrived. The same record for both
+//! roles: "peer" is the server under test, or the client under test.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
-use crate::codec::{
-    CloseCode, DecodeError, Decoder, Frame, FrameHeader, OpCode, Role, Validator, Violation,
-};
+use crate::codec::{CloseCode, FrameHeader, OpCode, Violation};
 
-/// An event the server sent.
+/// An event the peer sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seen {
     /// A whole message.
@@ -33,7 +31,7 @@ pub struct SeenEvent {
     pub at_ms: u64,
 }
 
-/// The server's Close frame.
+/// The peer's Close frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SeenClose {
     /// Its status code (None for an empty body).
@@ -76,120 +74,36 @@ pub struct Observed {
     pub events: Vec<SeenEvent>,
     /// The server's Close frame.
     pub close: Option<SeenClose>,
-    /// The server closed TCP.
+    /// The peer closed TCP.
     pub eof: bool,
     /// The tester sent its Close (the normal end of the case).
     pub tester_closed: bool,
     /// The case deadline passed before the case ended.
     pub timed_out: bool,
-    /// The server kept TCP open after the closing handshake.
+    /// The peer (a server) kept TCP open after the closing handshake.
     pub lingered: bool,
-    /// Rules the server's frames broke.
+    /// Rules the peer's frames broke (bounded).
     pub invalid: Vec<Violation>,
-    /// Pings the server sent (answered, not judged).
-    pub server_pings: usize,
-    /// A frame or message from the server too large to buffer.
+    /// Pings the peer sent (answered up to a bound, not judged).
+    pub peer_pings: usize,
+    /// A frame or message from the peer too large to buffer.
     pub oversize: Option<u64>,
+    /// Masking keys of the peer's frames, in arrival order (bounded).
+    pub peer_keys: Vec<[u8; 4]>,
+    /// The first masking key seen twice, and the index of the frame that
+    /// reused it.
+    pub reused_key: Option<([u8; 4], usize)>,
+    /// The tester, as server, closed TCP after the closing handshake
+    /// (RFC 6455 §7.1.1: the server closes first).
+    pub tester_closed_tcp: bool,
     /// Frames in both directions (bounded).
     pub wire: Vec<WireFrame>,
 }
 
-/// Reader of the server's frame stream.
-#[derive(Debug)]
-pub struct ServerStream {
-    decoder: Decoder,
-    validator: Validator,
-    message: Option<(OpCode, BytesMut)>,
-    max_message: u64,
-}
-
-/// One thing read from the server.
-#[derive(Debug)]
-pub enum Rx {
-    /// A message or pong.
-    Event(Seen),
-    /// A ping (to answer).
-    Ping(Bytes),
-    /// A Close frame.
-    Close(Frame),
-    /// A frame or message above the cap; reading stops.
-    Oversize(u64),
-    /// A fragment of an unfinished message, or a frame with no meaning.
-    Nothing,
-}
-
-impl ServerStream {
-    /// A reader that buffers at most `max_message` bytes of one message.
-    pub fn new(max_message: u64) -> ServerStream {
-        ServerStream::of(Role::Server, max_message)
-    }
-
-    /// A reader of the frames `sender` sends (validated for that role).
-    pub fn of(sender: Role, max_message: u64) -> ServerStream {
-        ServerStream {
-            decoder: Decoder::new(max_message),
-            validator: Validator::new(sender),
-            message: None,
-            max_message,
-        }
-    }
-
-    /// Takes whole frames off `buf`; returns what they mean and the rules broken.
-    pub fn read(
-        &mut self,
-        buf: &mut BytesMut,
-        out: &mut Vec<(Rx, Option<Frame>)>,
-        invalid: &mut Vec<Violation>,
-    ) {
-        loop {
-            let frame = match self.decoder.decode(buf) {
-                Ok(Some(f)) => f,
-                Ok(None) => return,
-                Err(DecodeError::PayloadTooLarge {
-                    header, declared, ..
-                }) => {
-                    invalid.extend(self.validator.check_header(&header));
-                    out.push((Rx::Oversize(declared), None));
-                    buf.clear();
-                    return;
-                }
-            };
-            invalid.extend(self.validator.check_frame(&frame));
-            let rx = self.interpret(&frame);
-            out.push((rx, Some(frame)));
-            if matches!(out.last(), Some((Rx::Oversize(_), _))) {
-                return;
-            }
-        }
-    }
-
-    fn interpret(&mut self, f: &Frame) -> Rx {
-        match f.header.opcode {
-            OpCode::PING => Rx::Ping(f.payload.clone()),
-            OpCode::PONG => Rx::Event(Seen::Pong(f.payload.clone())),
-            OpCode::CLOSE => Rx::Close(f.clone()),
-            op if op.is_data() => self.reassemble(op, f),
-            // Reserved opcodes are already recorded as invalid.
-            _ => Rx::Nothing,
-        }
-    }
-
-    fn reassemble(&mut self, op: OpCode, f: &Frame) -> Rx {
-        let (opcode, mut buf) = match self.message.take() {
-            Some(m) if op == OpCode::CONTINUATION => m,
-            _ => (op, BytesMut::new()),
-        };
-        if buf.len() as u64 + f.payload.len() as u64 > self.max_message {
-            return Rx::Oversize(buf.len() as u64 + f.payload.len() as u64);
-        }
-        buf.extend_from_slice(&f.payload);
-        if !f.header.fin {
-            self.message = Some((opcode, buf));
-            return Rx::Nothing;
-        }
-        Rx::Event(Seen::Message {
-            opcode,
-            payload: buf.freeze(),
-        })
+/// The seen event's kind and payload size, for messages in a line.
+pub fn describe_seen(e: &Seen) -> String {
+    match e {
+        Seen::Message { opcode, payload } => format!("{opcode}({} B)", payload.len()),
+        Seen::Pong(p) => format!("pong({} B)", p.len()),
     }
 }

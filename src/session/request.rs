@@ -1,7 +1,7 @@
 //! The opening-handshake request of a case: a conforming request from the
 //! session config, with a handshake case's edits applied.
 
-use super::machine::SessionConfig;
+use super::config::SessionConfig;
 use crate::catalog::{CaseKind, HeaderEdit};
 use crate::codec::{ClientRequest, key_bytes_from_seed};
 

@@ -1,15 +1,16 @@
 //! The pure verdict function: expectation (from the model) + what was
 //! observed → one combined outcome, with requirement / expected / actual.
 //! Events and close are judged together: a server that ignores a reserved
-//! opcode shows the "right" events and still fails.
+//! opcode shows the "right" events and still fails. One function for both
+//! roles of the peer; where the RFC binds a server and a client apart
+//! (masking, who closes TCP) the peer's role decides.
 
-use super::machine::describe_seen;
-use super::observe::{Observed, Seen, SeenEvent};
-use super::outcome::{Outcome, Reason, Verdict};
+use super::observe::{Observed, Seen, SeenEvent, describe_seen};
 use super::plan::Plan;
 use crate::catalog::{HandshakeExpect, Judge};
-use crate::codec::{CloseCode, explain};
+use crate::codec::{CloseCode, Role, explain};
 use crate::model::{End, Expected, Failure, Reaction};
+use crate::results::{Outcome, Reason, Verdict};
 
 type Part = (Outcome, Option<Reason>, String);
 
@@ -17,19 +18,24 @@ fn pass() -> Part {
     (Outcome::Pass, None, String::new())
 }
 
-/// Judges one case.
+/// Judges one case against a `peer` (the endpoint under test).
 pub fn judge(
+    peer: Role,
     judge: Judge,
     handshake: Option<&HandshakeExpect>,
     plan: &Plan,
     obs: &Observed,
 ) -> Verdict {
-    let mut v = judge_inner(judge, handshake, plan, obs);
+    let mut v = judge_inner(peer, judge, handshake, plan, obs);
+    if v.actual.is_empty() {
+        v.actual = describe_observed(obs);
+    }
     v.close_code = obs.close.as_ref().and_then(|c| c.code).map(|c| c.0);
     v
 }
 
 fn judge_inner(
+    peer: Role,
     judge: Judge,
     handshake: Option<&HandshakeExpect>,
     plan: &Plan,
@@ -38,7 +44,10 @@ fn judge_inner(
     if let Some(HandshakeExpect::Reject { statuses, header }) = handshake {
         return judge_rejection(statuses, *header, obs);
     }
-    if obs.handshake_status != Some(101) || obs.handshake_error.is_some() {
+    // As client the tester performed the opening handshake; as server it
+    // accepted it before the session started.
+    let opened = obs.handshake_status == Some(101) && obs.handshake_error.is_none();
+    if peer == Role::Server && !opened {
         let actual = match (obs.handshake_status, &obs.handshake_error) {
             (_, Some(e)) => e.clone(),
             (Some(s), None) => format!("HTTP {s}"),
@@ -52,24 +61,35 @@ fn judge_inner(
         );
     }
     if let Some(v) = obs.invalid.first() {
-        let actual = format!("server frame breaks {v}: \"{}\"", v.requirement());
-        return Verdict::new(
-            Outcome::Fail,
-            Some(Reason::InvalidServerFrame),
-            "every frame the server sends follows RFC 6455 for a server".into(),
-            actual,
+        let who = peer_name(peer);
+        return invalid_frame(
+            peer,
+            format!("{who} frame breaks {v}: \"{}\"", v.requirement()),
+        );
+    }
+    if let (Role::Client, Some((key, frame))) = (peer, obs.reused_key) {
+        // RFC 6455 §5.3: "the client MUST pick a fresh masking key from
+        // the set of allowed 32-bit values."
+        let k: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        return invalid_frame(
+            peer,
+            format!(
+                "client frame {} reuses the masking key {k} of an earlier frame (RFC 6455 §5.3: \"the client MUST pick a fresh masking key\")",
+                frame + 1
+            ),
         );
     }
     if let Some(n) = obs.oversize {
+        let who = peer_name(peer);
         return Verdict::new(
             Outcome::Fail,
             Some(Reason::UnexpectedFrame),
-            describe_expectation(plan),
-            format!("server sent {n} bytes in one frame or message, more than any reply owed"),
+            describe_expectation(plan, peer),
+            format!("{who} sent {n} bytes in one frame or message, more than any reply owed"),
         );
     }
     let actual = describe_observed(obs);
-    let expected = describe_expectation(plan);
+    let expected = describe_expectation(plan, peer);
     let (outcome, reason, detail) = match judge {
         Judge::Informational => (Outcome::Informational, None, String::new()),
         Judge::Survive => pass(),
@@ -80,7 +100,9 @@ fn judge_inner(
         ),
         Judge::NoReply => pass(),
         Judge::ModelOrTooBig if too_big_close(obs) => pass(),
-        Judge::Model | Judge::FailFast | Judge::ModelOrTooBig => judge_model(judge, plan, obs),
+        Judge::Model | Judge::FailFast | Judge::ModelOrTooBig => {
+            judge_model(peer, judge, plan, obs)
+        }
     };
     let actual = if detail.is_empty() {
         actual
@@ -88,6 +110,28 @@ fn judge_inner(
         format!("{detail}; {actual}")
     };
     Verdict::new(outcome, reason, expected, actual)
+}
+
+fn peer_name(peer: Role) -> &'static str {
+    match peer {
+        Role::Server => "server",
+        Role::Client => "client",
+    }
+}
+
+/// A frame of the peer breaks a rule for its role.
+fn invalid_frame(peer: Role, actual: String) -> Verdict {
+    let (reason, expected) = match peer {
+        Role::Server => (
+            Reason::InvalidServerFrame,
+            "every frame the server sends follows RFC 6455 for a server",
+        ),
+        Role::Client => (
+            Reason::InvalidClientFrame,
+            "every frame the client sends follows RFC 6455 for a client",
+        ),
+    };
+    Verdict::new(Outcome::Fail, Some(reason), expected.into(), actual)
 }
 
 fn too_big_close(obs: &Observed) -> bool {
@@ -139,9 +183,9 @@ fn judge_rejection(statuses: &[u16], header: Option<(&str, &str)>, obs: &Observe
     Verdict::new(outcome, reason, expected, actual)
 }
 
-fn judge_model(judge: Judge, plan: &Plan, obs: &Observed) -> Part {
+fn judge_model(peer: Role, judge: Judge, plan: &Plan, obs: &Observed) -> Part {
     let events = judge_events(&plan.expectation.events, obs);
-    let end = judge_end(judge, plan, obs);
+    let end = judge_end(peer, judge, plan, obs);
     // The end decides first: not failing the connection is the graver miss.
     let worst = if end.0 >= events.0 {
         end
@@ -260,12 +304,12 @@ fn kind_matches(e: &Reaction, g: &Seen) -> bool {
     )
 }
 
-fn judge_end(judge: Judge, plan: &Plan, obs: &Observed) -> Part {
+fn judge_end(peer: Role, judge: Judge, plan: &Plan, obs: &Observed) -> Part {
     match &plan.expectation.end {
-        End::TesterCloses => judge_close_reply(&[CloseCode::NORMAL], true, obs),
+        End::TesterCloses => judge_close_reply(peer, &[CloseCode::NORMAL], true, obs),
         End::CloseReply {
             codes, empty_ok, ..
-        } => judge_close_reply(codes, *empty_ok, obs),
+        } => judge_close_reply(peer, codes, *empty_ok, obs),
         End::Fail { frame, failure, .. } => judge_failure(
             judge,
             *frame,
@@ -276,7 +320,7 @@ fn judge_end(judge: Judge, plan: &Plan, obs: &Observed) -> Part {
     }
 }
 
-fn judge_close_reply(codes: &[CloseCode], empty_ok: bool, obs: &Observed) -> Part {
+fn judge_close_reply(peer: Role, codes: &[CloseCode], empty_ok: bool, obs: &Observed) -> Part {
     let Some(close) = &obs.close else {
         return match (obs.eof, obs.tester_closed) {
             (true, true) => (
@@ -322,7 +366,8 @@ fn judge_close_reply(codes: &[CloseCode], empty_ok: bool, obs: &Observed) -> Par
             ),
         );
     }
-    if obs.lingered || !obs.eof {
+    // A client need not close TCP itself: the server does (§7.1.1).
+    if peer == Role::Server && (obs.lingered || !obs.eof) {
         // RFC 6455 §5.5.1: "The server MUST close the underlying TCP connection immediately".
         return (
             Outcome::Fail,
@@ -431,18 +476,23 @@ fn describe_event(e: &SeenEvent) -> String {
     describe_seen(&e.event)
 }
 
-/// What a conforming server does, in words.
-pub fn describe_expectation(plan: &Plan) -> String {
+/// What a conforming `peer` does, in words.
+pub fn describe_expectation(plan: &Plan, peer: Role) -> String {
     let exp = &plan.expectation;
+    // A client need not close TCP itself: the server does (§7.1.1).
+    let and_close_tcp = match peer {
+        Role::Server => " and close TCP",
+        Role::Client => "",
+    };
     let mut parts: Vec<String> = exp
         .events
         .iter()
         .map(|e| describe_reaction(&e.reaction))
         .collect();
     parts.push(match &exp.end {
-        End::TesterCloses => "answer the tester's Close with 1000 and close TCP".into(),
+        End::TesterCloses => format!("answer the tester's Close with 1000{and_close_tcp}"),
         End::CloseReply { codes, .. } => {
-            format!("answer the Close with {} and close TCP", list(codes))
+            format!("answer the Close with {}{and_close_tcp}", list(codes))
         }
         End::Fail { frame, failure, .. } => format!(
             "fail the connection with Close {} on frame {} ({})",
@@ -462,7 +512,7 @@ fn list(codes: &[CloseCode]) -> String {
         .join(" or ")
 }
 
-/// What the server did, in words.
+/// What the peer did, in words.
 pub fn describe_observed(obs: &Observed) -> String {
     let mut parts: Vec<String> = obs.events.iter().map(describe_event).collect();
     if parts.is_empty() {
@@ -480,10 +530,11 @@ pub fn describe_observed(obs: &Observed) -> String {
         None => parts.push("no Close".into()),
     }
     parts.push(
-        match (obs.eof, obs.lingered, obs.timed_out) {
-            (true, _, _) => "TCP closed",
-            (false, true, _) => "TCP left open",
-            (false, false, true) => "timed out",
+        match (obs.eof, obs.tester_closed_tcp, obs.lingered, obs.timed_out) {
+            (true, _, _, _) => "TCP closed",
+            (false, true, _, _) => "TCP closed by the tester",
+            (false, false, true, _) => "TCP left open",
+            (false, false, false, true) => "timed out",
             _ => "TCP open",
         }
         .into(),

@@ -23,16 +23,13 @@ pub fn exec(addr: SocketAddr) -> Exec {
         Connector::new(&target, &TlsOptions::default(), Duration::from_secs(2)).unwrap();
     let mut session = SessionConfig::new(target.host_header.clone(), target.path.clone());
     session.close_timeout = Duration::from_millis(300);
-    Exec {
-        target,
-        connector,
-        session,
-        backoff: Backoff {
-            initial: Duration::from_millis(20),
-            cap: Duration::from_millis(100),
-            retries: 3,
-        },
-    }
+    let mut exec = Exec::new(target, connector, session, 1);
+    exec.backoff = Backoff {
+        initial: Duration::from_millis(20),
+        cap: Duration::from_millis(100),
+        retries: 3,
+    };
+    exec
 }
 
 pub fn options(iterations: u64, minimise_attempts: usize) -> CampaignOptions {

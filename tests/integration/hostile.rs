@@ -244,7 +244,7 @@ async fn ping_flood_ends_at_the_deadline() {
     // The case deadline (1 s), then the close timeout (1 s).
     assert_verdict(&run, Reason::NoClose, 5 * SEC);
     let observed = run.0.observed.as_ref().expect("observed");
-    assert!(observed.server_pings > 1000, "{}", observed.server_pings);
+    assert!(observed.peer_pings > 1000, "{}", observed.peer_pings);
     assert!(observed.wire.len() <= 400, "wire log is bounded");
 }
 

@@ -8,9 +8,7 @@ use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::{self, ServerConfig, pki_types::PrivateKeyDer};
 use wsgauntlet::catalog::{self, Profile, Selection};
-use wsgauntlet::runner::{
-    Backoff, Connector, RunOptions, Target, TlsOptions, preflight, run_cases,
-};
+use wsgauntlet::runner::{Backoff, Connector, RunOptions, Target, TlsOptions, run_cases};
 use wsgauntlet::server::{EchoConfig, serve_connection};
 use wsgauntlet::session::{Outcome, SessionConfig};
 
@@ -74,7 +72,7 @@ fn options(target: &Target) -> RunOptions {
 async fn run_over_tls(target: &Target, tls: TlsOptions) -> Vec<Outcome> {
     let connector = Connector::new(target, &tls, Duration::from_secs(5)).unwrap();
     let opts = options(target);
-    preflight(target, &connector, &opts.session).await.unwrap();
+    opts.exec(target, &connector).preflight().await.unwrap();
     let cases = Selection::parse("1.1.*,4.1.1,6.3.1", "").apply(catalog::all(Profile::Quick));
     let runs = run_cases(target, &connector, cases, &opts, |_| {}).await;
     runs.iter().map(|r| r.verdict.outcome).collect()
@@ -109,7 +107,9 @@ async fn wss_refuses_an_unknown_issuer() {
     let target = Target::parse(&format!("wss://localhost:{}/", s.server.addr.port())).unwrap();
     let connector =
         Connector::new(&target, &TlsOptions::default(), Duration::from_secs(5)).unwrap();
-    let err = preflight(&target, &connector, &options(&target).session)
+    let err = options(&target)
+        .exec(&target, &connector)
+        .preflight()
         .await
         .unwrap_err();
     assert!(err.to_string().contains("TLS handshake"), "{err}");

@@ -9,14 +9,14 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout;
 
 use super::Shared;
-use super::drive::{close, drive};
 use super::route::{CaseRef, Route};
 use crate::codec::{
     ClientHandshake, CloseCode, DEFAULT_MAX_HEADER_BYTES, Decoder, Frame, OpCode, parse_request,
     reject, server_response,
 };
-use crate::report::{CaseResult, wire_of};
-use crate::session::{Outcome, PeerClientSession, Reason};
+use crate::report::CaseResult;
+use crate::runner::{CaseMeta, case_result, close, drive};
+use crate::session::{Outcome, Reason, Session, SessionEnd};
 
 /// Serves one connection to its end.
 pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, shared: Arc<Shared>) {
@@ -134,31 +134,26 @@ async fn run_case<S: AsyncRead + AsyncWrite + Unpin>(
 ) {
     let case = &shared.cases[index];
     let t0 = Instant::now();
-    let mut session = PeerClientSession::new(case, shared.cfg.session.clone(), t0);
+    let mut session = Session::new(case, shared.cfg.session.clone(), crate::runner::now());
     if !leftover.is_empty() {
-        session.handle_input(&leftover, t0);
+        session.handle_input(&leftover, crate::runner::now());
     }
-    let budget = case
-        .deadline
-        .mul_f64(shared.cfg.session.deadline_factor.max(0.01));
-    let hard = t0 + budget + shared.cfg.session.close_timeout * 2 + Duration::from_secs(2);
-    let end = drive(&mut stream, session, hard).await;
-    let v = &end.verdict;
-    let result = CaseResult {
-        id: case.id.clone(),
-        title: case.title.clone(),
-        section: case.section.to_string(),
-        requirement: case.requirement.to_string(),
-        outcome: v.outcome,
-        reason: v.reason,
-        close_code: v.close_code,
-        duration_ms: t0.elapsed().as_millis() as u64,
-        expected: v.expected.clone(),
-        actual: v.actual.clone(),
-        throttled: Vec::new(),
-        wire: wire_of(Some(&end.observed)),
+    let (verdict, observed) = match drive(&mut stream, session).await {
+        SessionEnd::Judged(v, o) => (v, o),
+        // Only a tester as client meets load shedding.
+        SessionEnd::Throttled { code } => (
+            crate::session::Verdict::error(Reason::Connection, format!("throttled ({code})")),
+            Box::default(),
+        ),
     };
-    shared.record(agent, result, &end.keys);
+    let result = case_result(
+        &CaseMeta::of(case),
+        &verdict,
+        Some(&observed),
+        t0.elapsed(),
+        &[],
+    );
+    shared.record(agent, result, &observed.peer_keys);
     close(&mut stream).await;
 }
 

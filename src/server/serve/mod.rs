@@ -8,7 +8,6 @@
 
 mod cases;
 mod conn;
-mod drive;
 mod keys;
 mod route;
 mod store;
@@ -30,7 +29,7 @@ pub use store::{Store, StoreError};
 
 use crate::catalog::Case;
 use crate::report::{CaseResult, RunResults};
-use crate::session::{Outcome, PeerClientConfig};
+use crate::session::{Outcome, SessionConfig};
 
 /// Connections served at once; more wait in the listen backlog.
 const MAX_CONNECTIONS: usize = 256;
@@ -44,8 +43,8 @@ pub struct ServeConfig {
     pub report_dir: PathBuf,
     /// Stop after the first `/updateReports`.
     pub once: bool,
-    /// Limits of each case.
-    pub session: PeerClientConfig,
+    /// Limits of each case (the tester as server: [`SessionConfig::accepted`]).
+    pub session: SessionConfig,
     /// Deadline for a client's opening handshake.
     pub handshake_timeout: Duration,
 }
@@ -57,7 +56,7 @@ impl ServeConfig {
             cases,
             report_dir: report_dir.into(),
             once: false,
-            session: PeerClientConfig::default(),
+            session: SessionConfig::accepted(),
             handshake_timeout: Duration::from_secs(5),
         }
     }

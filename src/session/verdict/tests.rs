@@ -50,7 +50,7 @@ fn close(code: u16, after_tester_close: bool) -> Option<SeenClose> {
 }
 
 fn verdict(p: &Plan, obs: &Observed) -> (Outcome, Option<Reason>) {
-    let v = judge(Judge::Model, None, p, obs);
+    let v = judge(Role::Server, Judge::Model, None, p, obs);
     (v.outcome, v.reason)
 }
 
@@ -80,7 +80,7 @@ fn a_protocol_error_answered_with_1013_is_a_wrong_close_code_that_says_why() {
         eof: true,
         ..connected()
     };
-    let v = judge(Judge::Model, None, &p, &obs);
+    let v = judge(Role::Server, Judge::Model, None, &p, &obs);
     assert_eq!(
         (v.outcome, v.reason, v.close_code),
         (Outcome::Fail, Some(Reason::WrongCloseCode), Some(1013))
@@ -209,17 +209,17 @@ fn rejections_need_the_status_and_the_header() {
         ..Observed::default()
     };
     assert_eq!(
-        judge(Judge::Model, Some(&expect), &p, &obs).outcome,
+        judge(Role::Server, Judge::Model, Some(&expect), &p, &obs).outcome,
         Outcome::Pass
     );
     obs.handshake_headers.clear();
     assert_eq!(
-        judge(Judge::Model, Some(&expect), &p, &obs).outcome,
+        judge(Role::Server, Judge::Model, Some(&expect), &p, &obs).outcome,
         Outcome::Fail
     );
     obs.handshake_status = Some(101);
     assert_eq!(
-        judge(Judge::Model, Some(&expect), &p, &obs).outcome,
+        judge(Role::Server, Judge::Model, Some(&expect), &p, &obs).outcome,
         Outcome::Fail
     );
 }
@@ -233,15 +233,15 @@ fn informational_and_too_big_judges() {
         ..connected()
     };
     assert_eq!(
-        judge(Judge::ModelOrTooBig, None, &p, &too_big).outcome,
+        judge(Role::Server, Judge::ModelOrTooBig, None, &p, &too_big).outcome,
         Outcome::Pass
     );
     assert_eq!(
-        judge(Judge::Model, None, &p, &too_big).outcome,
+        judge(Role::Server, Judge::Model, None, &p, &too_big).outcome,
         Outcome::Fail
     );
     assert_eq!(
-        judge(Judge::Informational, None, &p, &too_big).outcome,
+        judge(Role::Server, Judge::Informational, None, &p, &too_big).outcome,
         Outcome::Informational
     );
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::{Observed, Outcome, Reason, WireFrame};
+use super::outcome::{Outcome, Reason};
 
 /// Version of the results schema; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -87,35 +87,6 @@ pub struct WireEntry {
 
 /// Frames kept per case in the results.
 pub const WIRE_ENTRIES: usize = 48;
-
-impl WireEntry {
-    /// From the session's wire log.
-    pub fn from_frame(w: &WireFrame) -> WireEntry {
-        WireEntry {
-            dir: if w.sent { "tx" } else { "rx" }.into(),
-            at_ms: w.at_ms,
-            fin: w.header.fin,
-            rsv: w.header.rsv,
-            opcode: w.header.opcode.0,
-            mask: w.header.mask.map(hex),
-            len: w.header.len.value(),
-            len_form: w.header.len.form(),
-            payload_head: hex(&w.payload_head),
-        }
-    }
-}
-
-/// The wire log of an observation, bounded.
-pub fn wire_of(obs: Option<&Observed>) -> Vec<WireEntry> {
-    obs.map(|o| {
-        o.wire
-            .iter()
-            .take(WIRE_ENTRIES)
-            .map(WireEntry::from_frame)
-            .collect()
-    })
-    .unwrap_or_default()
-}
 
 /// Lower-case hex of bytes.
 pub fn hex(bytes: impl AsRef<[u8]>) -> String {

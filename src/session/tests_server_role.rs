@@ -1,11 +1,13 @@
+//! The session with the tester as server (testing clients): the same
+//! machine and verdict as for servers, with the roles swapped.
+
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 
-use super::*;
 use crate::catalog::{Case, send};
-use crate::codec::{Decoder, Frame, OpCode};
-use crate::session::{Outcome, Reason};
+use crate::codec::{CloseCode, Decoder, Frame, OpCode};
+use crate::session::{Outcome, Reason, Session, SessionConfig, SessionEnd, Verdict};
 
 fn case(frames: Vec<Frame>) -> Case {
     Case::frames("0.1", "test", "5.1", "test", move || {
@@ -14,7 +16,7 @@ fn case(frames: Vec<Frame>) -> Case {
 }
 
 /// Everything the session wrote so far, decoded.
-fn written(s: &mut PeerClientSession) -> Vec<Frame> {
+fn written(s: &mut Session) -> Vec<Frame> {
     let mut buf = BytesMut::new();
     while let Some(b) = s.poll_transmit() {
         buf.extend_from_slice(&b);
@@ -23,7 +25,14 @@ fn written(s: &mut PeerClientSession) -> Vec<Frame> {
     std::iter::from_fn(|| d.decode(&mut buf).ok().flatten()).collect()
 }
 
-fn reply(s: &mut PeerClientSession, frames: &[Frame], now: Instant) {
+fn verdict(s: Session) -> Verdict {
+    match s.finish() {
+        SessionEnd::Judged(v, _) => v,
+        SessionEnd::Throttled { code } => panic!("throttled {code}"),
+    }
+}
+
+fn reply(s: &mut Session, frames: &[Frame], now: Instant) {
     for f in frames {
         s.handle_input(&f.to_bytes(), now);
     }
@@ -32,7 +41,11 @@ fn reply(s: &mut PeerClientSession, frames: &[Frame], now: Instant) {
 #[test]
 fn conforming_client_echoes_and_answers_the_close() {
     let t0 = Instant::now();
-    let mut s = PeerClientSession::new(&case(vec![Frame::text("hi")]), Default::default(), t0);
+    let mut s = Session::new(
+        &case(vec![Frame::text("hi")]),
+        SessionConfig::accepted(),
+        t0,
+    );
     let sent = written(&mut s);
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].header.mask, None, "server frames are not masked");
@@ -45,22 +58,28 @@ fn conforming_client_echoes_and_answers_the_close() {
         t0,
     );
     assert!(s.is_done());
-    let end = s.finish();
-    assert_eq!(end.verdict.outcome, Outcome::Pass, "{:?}", end.verdict);
-    assert_eq!(end.keys, vec![[1, 2, 3, 4], [5, 6, 7, 8]]);
+    let SessionEnd::Judged(v, obs) = s.finish() else {
+        panic!("a client session is never throttled")
+    };
+    assert_eq!(v.outcome, Outcome::Pass, "{v:?}");
+    assert_eq!(obs.peer_keys, vec![[1, 2, 3, 4], [5, 6, 7, 8]]);
 }
 
 #[test]
 fn unmasked_echo_fails_for_the_client_role() {
     let t0 = Instant::now();
-    let mut s = PeerClientSession::new(&case(vec![Frame::text("hi")]), Default::default(), t0);
+    let mut s = Session::new(
+        &case(vec![Frame::text("hi")]),
+        SessionConfig::accepted(),
+        t0,
+    );
     reply(&mut s, &[Frame::text("hi")], t0);
     reply(
         &mut s,
         &[Frame::close(CloseCode::NORMAL, b"").masked([5, 6, 7, 8])],
         t0,
     );
-    let v = s.finish().verdict;
+    let v = verdict(s);
     assert_eq!(v.outcome, Outcome::Fail);
     assert_eq!(v.reason, Some(Reason::InvalidClientFrame));
     assert!(v.actual.contains("unmasked-client-frame"), "{}", v.actual);
@@ -69,14 +88,18 @@ fn unmasked_echo_fails_for_the_client_role() {
 #[test]
 fn a_reused_masking_key_fails() {
     let t0 = Instant::now();
-    let mut s = PeerClientSession::new(&case(vec![Frame::text("hi")]), Default::default(), t0);
+    let mut s = Session::new(
+        &case(vec![Frame::text("hi")]),
+        SessionConfig::accepted(),
+        t0,
+    );
     reply(&mut s, &[Frame::text("hi").masked([9; 4])], t0);
     reply(
         &mut s,
         &[Frame::close(CloseCode::NORMAL, b"").masked([9; 4])],
         t0,
     );
-    let v = s.finish().verdict;
+    let v = verdict(s);
     assert_eq!(v.reason, Some(Reason::InvalidClientFrame));
     assert!(
         v.actual.contains("reuses the masking key 09090909"),
@@ -89,21 +112,21 @@ fn a_reused_masking_key_fails() {
 fn reserved_opcode_must_fail_the_connection() {
     let t0 = Instant::now();
     let frames = vec![Frame::new(OpCode(3), "x")];
-    let mut s = PeerClientSession::new(&case(frames), Default::default(), t0);
+    let mut s = Session::new(&case(frames), SessionConfig::accepted(), t0);
     let _ = written(&mut s);
     let later = t0 + Duration::from_secs(2);
     assert!(s.poll_timeout().is_some_and(|t| t <= later));
     s.handle_timeout(later);
     assert!(s.is_done());
-    let v = s.finish().verdict;
+    let v = verdict(s);
     assert_eq!(
         (v.outcome, v.reason),
         (Outcome::Fail, Some(Reason::NoClose))
     );
 
-    let mut s = PeerClientSession::new(
+    let mut s = Session::new(
         &case(vec![Frame::new(OpCode(3), "x")]),
-        Default::default(),
+        SessionConfig::accepted(),
         t0,
     );
     reply(
@@ -116,7 +139,7 @@ fn reserved_opcode_must_fail_the_connection() {
         written(&mut s).last().and_then(Frame::close_code),
         Some(CloseCode::PROTOCOL_ERROR)
     );
-    let v = s.finish().verdict;
+    let v = verdict(s);
     assert_eq!(v.outcome, Outcome::Pass, "{v:?}");
     assert_eq!(v.close_code, Some(1002));
 }

@@ -1,0 +1,9 @@
+//! The results model: what a case's outcome is and why, and the serde
+//! records every report is written from. The session grades into it, the
+//! runner builds its records, and `report/` depends on nothing else.
+
+mod model;
+mod outcome;
+
+pub use model::{CaseResult, RunResults, SCHEMA_VERSION, WIRE_ENTRIES, WireEntry, hex, rfc3339};
+pub use outcome::{Outcome, Reason, Verdict};

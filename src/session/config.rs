@@ -1,0 +1,82 @@
+//! What a session needs to know before it starts: the tester's role, the
+//! opening request (when the tester is the client), and its limits.
+
+use std::time::Duration;
+
+use super::observe::Observed;
+use crate::codec::Role;
+use crate::results::Verdict;
+
+/// Where and how to connect, and the limits of a session.
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// The tester's role: `Client` tests a server (and performs the opening
+    /// handshake), `Server` tests a client (the handshake is already done).
+    pub role: Role,
+    /// `Host` header value (`host[:port]`); the client role only.
+    pub host: String,
+    /// Request path with query; the client role only.
+    pub path: String,
+    /// `Origin` header, if any.
+    pub origin: Option<String>,
+    /// Subprotocols to offer.
+    pub subprotocols: Vec<String>,
+    /// Extra request headers.
+    pub headers: Vec<(String, String)>,
+    /// Seed of the case's keys.
+    pub seed: u64,
+    /// Largest peer message the session buffers.
+    pub max_message: u64,
+    /// How long the opening handshake may take.
+    pub handshake_timeout: Duration,
+    /// How long the closing handshake and the TCP close may take.
+    pub close_timeout: Duration,
+    /// Multiplies every case deadline (slow peers, debug builds).
+    pub deadline_factor: f64,
+}
+
+impl SessionConfig {
+    /// The tester as client of the server at `host` and `path`.
+    pub fn new(host: impl Into<String>, path: impl Into<String>) -> SessionConfig {
+        SessionConfig {
+            role: Role::Client,
+            host: host.into(),
+            path: path.into(),
+            origin: None,
+            subprotocols: Vec::new(),
+            headers: Vec::new(),
+            seed: 0,
+            max_message: 128 << 20,
+            handshake_timeout: Duration::from_secs(5),
+            close_timeout: Duration::from_secs(1),
+            deadline_factor: 1.0,
+        }
+    }
+
+    /// The tester as server of a client whose handshake it has accepted.
+    pub fn accepted() -> SessionConfig {
+        SessionConfig {
+            role: Role::Server,
+            max_message: 64 << 20,
+            ..SessionConfig::new("", "")
+        }
+    }
+
+    /// The multiplied deadline factor, never zero.
+    pub(super) fn factor(&self) -> f64 {
+        self.deadline_factor.max(0.01)
+    }
+}
+
+/// How a session ended.
+#[derive(Clone, Debug)]
+pub enum SessionEnd {
+    /// The case was judged.
+    Judged(Verdict, Box<Observed>),
+    /// The server shed load (1013/1012 or HTTP 503) before the case did
+    /// anything wrong: back off and retry; never a conformance failure.
+    Throttled {
+        /// The close code or HTTP status.
+        code: u16,
+    },
+}

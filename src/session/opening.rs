@@ -1,0 +1,65 @@
+//! The optional first phase of a session: the opening handshake, performed
+//! when the tester is the client. As server the tester has already accepted
+//! the client's request before the session starts.
+
+use bytes::{Buf, BytesMut};
+
+use super::bounds::HANDSHAKE_CAP;
+use super::observe::Observed;
+use crate::catalog::HandshakeExpect;
+use crate::codec::{ClientRequest, check_response, parse_response};
+
+/// Where the opening handshake stands after some bytes arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Opening {
+    /// The response is not complete yet.
+    Pending,
+    /// A valid 101: frames follow.
+    Accepted,
+    /// The handshake ended the session (refused, invalid, or load shedding
+    /// with this HTTP status).
+    Ended {
+        /// 503/429 to a request that must be accepted: the server sheds load.
+        throttled: Option<u16>,
+    },
+}
+
+/// Reads the response to `request` off `rx` into `obs`.
+pub(super) fn read_response(
+    rx: &mut BytesMut,
+    request: &ClientRequest,
+    expect: Option<&HandshakeExpect>,
+    obs: &mut Observed,
+) -> Opening {
+    let (response, n) = match parse_response(rx, HANDSHAKE_CAP) {
+        Ok(None) => return Opening::Pending,
+        Ok(Some(r)) => r,
+        Err(e) => {
+            obs.handshake_error = Some(e.to_string());
+            return Opening::Ended { throttled: None };
+        }
+    };
+    rx.advance(n);
+    obs.handshake_status = Some(response.status);
+    let refusal_owed = matches!(expect, Some(HandshakeExpect::Reject { .. }));
+    let checked = check_response(&response, request);
+    if refusal_owed || response.status != 101 {
+        let shedding = matches!(response.status, 503 | 429) && !refusal_owed;
+        obs.handshake_error = checked.err().map(|e| e.to_string());
+        obs.handshake_headers = response
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
+            .collect();
+        return Opening::Ended {
+            throttled: shedding.then_some(response.status),
+        };
+    }
+    match checked {
+        Ok(_) => Opening::Accepted,
+        Err(e) => {
+            obs.handshake_error = Some(e.to_string());
+            Opening::Ended { throttled: None }
+        }
+    }
+}
