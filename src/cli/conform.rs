@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 
+use super::limits::LimitArgs;
 use super::outputs::{GateFiles, print_written, write_run};
 use super::shard::Shard;
 use crate::catalog::{self, Profile, Selection};
@@ -114,6 +115,9 @@ pub struct ConformArgs {
     /// Run only shard K of N of the selected cases (round-robin), e.g. 2/4
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Declared limits of the endpoint under test.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Run every server of an Autobahn fuzzingclient spec, one after the other
     #[arg(long, value_name = "FILE", conflicts_with = "url")]
     pub autobahn_spec: Option<PathBuf>,
@@ -234,6 +238,7 @@ fn run_options(args: &ConformArgs) -> anyhow::Result<RunOptions> {
     session.origin = args.origin.clone();
     session.subprotocols = args.subprotocol.clone();
     session.deadline_factor = args.deadline_factor;
+    session.declared = args.limits.declared();
     for h in &args.headers {
         let (k, v) = h
             .split_once(':')

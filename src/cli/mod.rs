@@ -16,6 +16,7 @@ mod echo_server;
 mod explain;
 mod frame;
 mod fuzz;
+mod limits;
 mod outputs;
 mod replay;
 mod report;

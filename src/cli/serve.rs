@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
+use super::limits::LimitArgs;
+
 use crate::catalog::{self, Profile, Selection};
 use crate::server::serve::{ClientTester, ServeConfig, ServeEvent, client_cases, exit_code};
 
@@ -63,6 +65,9 @@ pub struct ServeArgs {
     /// Multiply every case deadline (for slow clients)
     #[arg(long, value_name = "F", default_value_t = 1.0)]
     pub deadline_factor: f64,
+    /// Declared limits of the endpoint under test.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 pub(super) fn run(args: ServeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
@@ -94,6 +99,7 @@ async fn serve(args: ServeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let mut cfg = ServeConfig::new(cases, &args.report_dir);
     cfg.once = args.once;
     cfg.session.deadline_factor = args.deadline_factor;
+    cfg.session.declared = args.limits.declared();
     let mut tester = ClientTester::bind(args.listen, cfg)
         .await
         .with_context(|| format!("cannot serve on {}", args.listen))?;

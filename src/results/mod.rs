@@ -5,5 +5,7 @@
 mod model;
 mod outcome;
 
-pub use model::{CaseResult, RunResults, SCHEMA_VERSION, WIRE_ENTRIES, WireEntry, hex, rfc3339};
+pub use model::{
+    Attempt, CaseResult, RunResults, SCHEMA_VERSION, WIRE_ENTRIES, WireEntry, hex, rfc3339,
+};
 pub use outcome::{Outcome, Reason, Verdict};

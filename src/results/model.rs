@@ -57,9 +57,33 @@ pub struct CaseResult {
     /// Load-shedding codes met before the final attempt.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub throttled: Vec<u16>,
+    /// Every 1012/1013 (or HTTP 503/429) sighting and how it was judged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
     /// The first frames in both directions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wire: Vec<WireEntry>,
+}
+
+/// One attempt of a case that met a 1012/1013 (or HTTP 503/429): a
+/// load-shedding code is never judged on one sighting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// The close code or HTTP status.
+    pub code: u16,
+    /// When it arrived, milliseconds after the attempt started.
+    pub at_ms: u64,
+    /// Case bytes the tester had written by then.
+    pub bytes_written: u64,
+    /// How it was taken: "load-shedding" (before the case did anything
+    /// wrong: back off and retry), "suspect" (after a violation was written:
+    /// probe and rerun), "confirmed" (the same answer again from a healthy
+    /// server: the verdict stands).
+    pub judged: String,
+    /// What the liveness probe after it found: "healthy", "shedding",
+    /// "dead", or none when no probe ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
 }
 
 /// A frame in the wire log.

@@ -101,6 +101,10 @@ pub enum Reason {
     MissingEventsBeforeFailure,
     /// Answered only the latest of several pings (RFC 6455 §5.5.3 MAY; non-strict).
     PongsCoalesced,
+    /// Refused a frame or message for its size, with 1009/1008 or a TCP drop,
+    /// where no declared limit says it accepts that size (RFC 6455 §10.4;
+    /// non-strict).
+    ServerLimit,
     /// The server kept shedding load (1013/1012) through every retry.
     ServerOverloaded,
     /// The tool could not connect or talk to the server.
@@ -125,6 +129,7 @@ impl Reason {
             Reason::NoFailFast => "no-fail-fast",
             Reason::MissingEventsBeforeFailure => "missing-events-before-failure",
             Reason::PongsCoalesced => "pongs-coalesced",
+            Reason::ServerLimit => "server-limit",
             Reason::ServerOverloaded => "server-overloaded",
             Reason::Connection => "connection",
         }

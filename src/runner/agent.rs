@@ -106,7 +106,9 @@ pub async fn run_agent(
     let mut opts = cfg.run.clone();
     opts.session.host = target.host_header.clone();
     opts.session.path = target.path.clone();
+    let probed = Instant::now();
     opts.exec(&target, &connector).preflight().await?;
+    opts.session.rtt_margin = rtt_margin(probed.elapsed());
     let dir = &cfg.report_dir;
     let write_err = |path: &std::path::Path| {
         let path = path.display().to_string();
@@ -166,8 +168,23 @@ pub async fn run_agent(
     })
 }
 
+/// The margin every case deadline gets for the round trip measured by the
+/// preflight (connect, handshake, one echo, close): ten of them, at most
+/// 5 s, so a slow or distant server is not failed by a deadline meant for
+/// loopback.
+fn rtt_margin(preflight: Duration) -> Duration {
+    (preflight * 10).min(Duration::from_secs(5))
+}
+
 fn result_of(meta: &[CaseMeta], run: &CaseRun) -> crate::results::CaseResult {
     let m = meta.get(run.index).cloned().unwrap_or_default();
     let observed = run.observed.as_deref();
-    case_result(&m, &run.verdict, observed, run.duration, &run.throttled)
+    case_result(
+        &m,
+        &run.verdict,
+        observed,
+        run.duration,
+        &run.throttled,
+        &run.attempts,
+    )
 }

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::drive::{drive, now};
-use super::shedding::{Backoff, Concurrency};
+use super::shedding::{Backoff, Concurrency, Health, Next, Retry, sighting};
 use super::target::{ConnectError, Connector, Target};
 use crate::catalog::{Case, send};
 use crate::codec::Frame;
+use crate::results::Attempt;
 use crate::session::{Observed, Outcome, Reason, Session, SessionConfig, SessionEnd, Verdict};
 
 /// Where and how cases run.
@@ -47,8 +48,10 @@ pub struct Ran {
     pub verdict: Verdict,
     /// What was observed.
     pub observed: Option<Box<Observed>>,
-    /// Load-shedding codes met (each followed by a back-off).
+    /// Load-shedding codes met (each followed by a back-off or a probe).
     pub throttled: Vec<u16>,
+    /// Every 1012/1013 sighting and how it was judged.
+    pub attempts: Vec<Attempt>,
     /// Wall time of the last attempt.
     pub duration: Duration,
     /// When the case started.
@@ -73,10 +76,11 @@ impl Exec {
         }
     }
 
-    /// Runs `case` with keys from `seed`. On load shedding it tells
-    /// `on_throttle`, lowers the concurrency, waits and retries the same
-    /// case; after the retry budget the case is ERROR (server overloaded),
-    /// never a conformance failure.
+    /// Runs `case` with keys from `seed`. Load shedding is retried with
+    /// back-off and lowered concurrency (telling `on_throttle`); a 1012/1013
+    /// after the case did something wrong is never judged on one sighting
+    /// (see [`super::shedding`]). After the retry budget the case is ERROR
+    /// (server overloaded), never a conformance failure.
     pub async fn run(
         &self,
         case: &Case,
@@ -85,45 +89,81 @@ impl Exec {
     ) -> Ran {
         let mut cfg = self.session.clone();
         cfg.seed = seed;
-        let mut throttled = Vec::new();
         let started = SystemTime::now();
-        loop {
+        let mut retry = Retry::new(self.backoff, seed);
+        let (end, duration) = loop {
+            let epoch = self.concurrency.epoch();
             let (end, duration) = self.attempt(case, &cfg).await;
-            let (verdict, observed) = match end {
-                SessionEnd::Judged(v, o) => (v, Some(o)),
-                SessionEnd::Throttled { code } => {
-                    let attempt = throttled.len() as u32;
-                    throttled.push(code);
-                    if attempt < self.backoff.retries {
-                        let wait = self.backoff.delay(attempt, seed);
-                        let jobs = self.concurrency.lower();
-                        on_throttle(Throttle { code, wait, jobs });
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    let why = format!(
-                        "server overloaded: {code} on every one of {} attempts",
-                        attempt + 1
-                    );
-                    (Verdict::error(Reason::ServerOverloaded, why), None)
+            let Some(seen) = sighting(&end) else {
+                break (end, duration);
+            };
+            let mut next = retry.on_sighting(seen, epoch, self.concurrency.epoch());
+            if next == Next::Probe {
+                let health = self.health().await;
+                next = retry.on_probe(health, self.concurrency.epoch());
+            }
+            match next {
+                Next::Confirmed => break (end, duration),
+                Next::Probe => continue,
+                Next::BackOff(wait) => {
+                    let jobs = self.concurrency.lower();
+                    on_throttle(Throttle {
+                        code: seen.code,
+                        wait,
+                        jobs,
+                    });
+                    tokio::time::sleep(wait).await;
                 }
-            };
-            let mut ran = Ran {
-                verdict,
-                observed,
-                throttled,
-                duration,
-                started,
-                probed: false,
-                server_died: false,
-            };
-            if self.probe && ended_abnormally(&ran) {
-                ran.probed = true;
-                if !self.alive().await {
+                Next::GiveUp => {
+                    let n = retry.attempts.len();
+                    let why = format!(
+                        "server overloaded: {} on every one of {n} attempts",
+                        seen.code
+                    );
+                    let end = SessionEnd::Judged(
+                        Verdict::error(Reason::ServerOverloaded, why),
+                        Box::default(),
+                    );
+                    break (end, duration);
+                }
+                Next::Died => {
+                    let mut ran = self.ran(end, duration, started, retry);
+                    ran.probed = true;
                     mark_died(&mut ran);
+                    return ran;
                 }
             }
-            return ran;
+        };
+        let mut ran = self.ran(end, duration, started, retry);
+        if self.probe && ended_abnormally(&ran) {
+            ran.probed = true;
+            if !self.alive().await {
+                mark_died(&mut ran);
+            }
+        }
+        ran
+    }
+
+    fn ran(&self, end: SessionEnd, duration: Duration, started: SystemTime, retry: Retry) -> Ran {
+        let (verdict, observed) = match end {
+            SessionEnd::Judged(v, o) => (v, Some(o)),
+            SessionEnd::Throttled { code, .. } => (
+                Verdict::error(
+                    Reason::ServerOverloaded,
+                    format!("server overloaded: {code}"),
+                ),
+                None,
+            ),
+        };
+        Ran {
+            verdict,
+            observed,
+            throttled: retry.codes(),
+            attempts: retry.attempts,
+            duration,
+            started,
+            probed: false,
+            server_died: false,
         }
     }
 
@@ -146,14 +186,21 @@ impl Exec {
         (end, t0.elapsed())
     }
 
-    /// Alive means: a fresh connection completes the opening handshake
-    /// (101) and echoes one text message — or sheds load, which only a
-    /// running server does. Two tries.
+    /// Alive: not [`Health::Dead`].
     pub async fn alive(&self) -> bool {
+        self.health().await != Health::Dead
+    }
+
+    /// The one liveness probe: a fresh connection completes the opening
+    /// handshake (101) and echoes one text message — healthy; it sheds load
+    /// — alive but not healthy; anything else, twice — dead. The probe takes
+    /// a slot of the concurrency like any connection.
+    pub async fn health(&self) -> Health {
         for attempt in 0..2 {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
+            let _slot = self.concurrency.acquire().await;
             let connect = self.connector.connect(&self.target);
             let Ok(Ok(mut stream)) = tokio::time::timeout(Duration::from_secs(3), connect).await
             else {
@@ -162,16 +209,16 @@ impl Exec {
             let session = Session::new(&probe_case(), self.session.clone(), now());
             let probe = tokio::time::timeout(Duration::from_secs(5), drive(&mut stream, session));
             match probe.await {
-                Ok(SessionEnd::Throttled { .. }) => return true,
+                Ok(SessionEnd::Throttled { .. }) => return Health::Shedding,
                 Ok(SessionEnd::Judged(_, o))
                     if o.handshake_status == Some(101) && !o.events.is_empty() =>
                 {
-                    return true;
+                    return Health::Healthy;
                 }
                 _ => {}
             }
         }
-        false
+        Health::Dead
     }
 
     /// Checks the server can be reached before a run starts.

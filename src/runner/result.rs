@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::catalog::Case;
-use crate::results::{CaseResult, Verdict, WIRE_ENTRIES, WireEntry, hex};
+use crate::results::{Attempt, CaseResult, Verdict, WIRE_ENTRIES, WireEntry, hex};
 use crate::session::{Observed, WireFrame};
 
 /// The catalogue facts of a case, kept for its result.
@@ -39,6 +39,7 @@ pub fn case_result(
     observed: Option<&Observed>,
     duration: Duration,
     throttled: &[u16],
+    attempts: &[Attempt],
 ) -> CaseResult {
     CaseResult {
         id: meta.id.clone(),
@@ -52,6 +53,7 @@ pub fn case_result(
         expected: verdict.expected.clone(),
         actual: verdict.actual.clone(),
         throttled: throttled.to_vec(),
+        attempts: attempts.to_vec(),
         wire: wire_of(observed),
     }
 }

@@ -61,6 +61,8 @@ pub struct CaseRun {
     pub started: SystemTime,
     /// Load-shedding codes met before the last attempt.
     pub throttled: Vec<u16>,
+    /// Every 1012/1013 sighting and how it was judged.
+    pub attempts: Vec<crate::results::Attempt>,
 }
 
 /// Progress of a run, in order of occurrence.
@@ -181,6 +183,7 @@ fn case_run(index: usize, id: String, ran: Ran) -> CaseRun {
         duration: ran.duration,
         started: ran.started,
         throttled: ran.throttled,
+        attempts: ran.attempts,
     }
 }
 
@@ -244,6 +247,7 @@ fn not_run(index: usize, id: String, why: String) -> CaseRun {
         duration: Duration::ZERO,
         started: SystemTime::now(),
         throttled: Vec::new(),
+        attempts: Vec::new(),
     }
 }
 

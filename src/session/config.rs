@@ -33,6 +33,23 @@ pub struct SessionConfig {
     pub close_timeout: Duration,
     /// Multiplies every case deadline (slow peers, debug builds).
     pub deadline_factor: f64,
+    /// What the user declared the peer accepts (refusals below it fail).
+    pub declared: Declared,
+    /// Added to every case deadline: a margin for the round trip measured
+    /// before the run (the runner sets it).
+    pub rtt_margin: Duration,
+}
+
+/// Sizes the user declares the endpoint under test accepts
+/// (`--max-message-size`, `--max-frame-size`). Refusing something for its
+/// size is a server's right (RFC 6455 §10.4) and graded NON-STRICT
+/// `server-limit`; refusing it at or below a declared size is FAIL.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Declared {
+    /// The largest message the peer promises to accept.
+    pub max_message: Option<u64>,
+    /// The largest frame the peer promises to accept.
+    pub max_frame: Option<u64>,
 }
 
 impl SessionConfig {
@@ -50,6 +67,8 @@ impl SessionConfig {
             handshake_timeout: Duration::from_secs(5),
             close_timeout: Duration::from_secs(1),
             deadline_factor: 1.0,
+            declared: Declared::default(),
+            rtt_margin: Duration::ZERO,
         }
     }
 
@@ -78,5 +97,9 @@ pub enum SessionEnd {
     Throttled {
         /// The close code or HTTP status.
         code: u16,
+        /// When it arrived, in milliseconds since the case started.
+        at_ms: u64,
+        /// Case bytes the tester had written by then.
+        bytes_written: u64,
     },
 }

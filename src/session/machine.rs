@@ -18,10 +18,14 @@ use super::opening::{Opening, read_response};
 use super::peer::{PeerStream, Rx};
 use super::plan::{Action, MaskKeys, Plan};
 use super::request::build_request;
-use super::verdict::judge;
+use super::verdict::{Judging, judge_with};
 use crate::catalog::{Case, CaseKind, HandshakeExpect, Judge};
 use crate::codec::{ClientRequest, CloseCode, Frame, OpCode, Role};
 use crate::model::End;
+
+/// The least time a case waits beyond its own pauses for what it is owed: a
+/// server that is merely slow under load must not miss it.
+const MIN_DEADLINE: Duration = Duration::from_secs(2);
 
 /// Slack of the hard deadline beyond every deadline of the session.
 const HARD_MARGIN: Duration = Duration::from_secs(2);
@@ -59,7 +63,7 @@ pub struct Session {
     keys: MaskKeys,
     distinct_keys: HashSet<[u8; 4]>,
     obs: Observed,
-    throttled: Option<u16>,
+    throttled: Option<(u16, u64)>,
 }
 
 impl Session {
@@ -82,7 +86,10 @@ impl Session {
         let factor = cfg.factor();
         cfg.handshake_timeout = cfg.handshake_timeout.mul_f64(factor);
         cfg.close_timeout = cfg.close_timeout.mul_f64(factor);
-        let case_deadline = case.deadline.mul_f64(factor);
+        // The case's own pauses plus a margin load cannot eat: never less
+        // than MIN_DEADLINE beyond the pauses, plus the measured round trip.
+        let margin = case.deadline.max(MIN_DEADLINE) + cfg.rtt_margin;
+        let case_deadline = (plan.pauses() + margin).mul_f64(factor);
         let mut s = Session {
             judge: case.judge,
             handshake,
@@ -169,7 +176,10 @@ impl Session {
         if self.phase == Phase::Done {
             return None;
         }
-        [Some(self.deadline), self.wait_until, self.close_deadline]
+        // The closing handshake has its own deadline, measured from the
+        // tester's Close, not what is left of the case deadline.
+        let case = (self.phase != Phase::Closing).then_some(self.deadline);
+        [case, self.wait_until, self.close_deadline]
             .into_iter()
             .flatten()
             .min()
@@ -209,7 +219,7 @@ impl Session {
             self.phase = Phase::Done;
             return;
         }
-        if now >= self.deadline {
+        if now >= self.deadline && self.phase != Phase::Closing {
             self.on_deadline(now);
             return;
         }
@@ -218,20 +228,25 @@ impl Session {
 
     /// The result, once done (or now, if the driver gives up).
     pub fn finish(mut self) -> SessionEnd {
-        if let Some(code) = self.throttled {
-            return SessionEnd::Throttled { code };
+        if let Some((code, at_ms)) = self.throttled {
+            let bytes_written = self.bytes_sent;
+            return SessionEnd::Throttled {
+                code,
+                at_ms,
+                bytes_written,
+            };
         }
         if self.phase != Phase::Done {
             self.obs.timed_out = true;
         }
-        let peer = self.cfg.role.peer();
-        let verdict = judge(
-            peer,
-            self.judge,
-            self.handshake.as_ref(),
-            &self.plan,
-            &self.obs,
-        );
+        let ctx = Judging {
+            peer: self.cfg.role.peer(),
+            judge: self.judge,
+            handshake: self.handshake.as_ref(),
+            plan: &self.plan,
+            declared: self.cfg.declared,
+        };
+        let verdict = judge_with(&ctx, &self.obs);
         SessionEnd::Judged(verdict, Box::new(self.obs))
     }
 
@@ -278,7 +293,7 @@ impl Session {
             // are read first (by `handle_input`), so a Close 1013 sent right
             // after the 101 is seen before any case byte is written.
             Opening::Ended { throttled } => {
-                self.throttled = throttled;
+                self.throttled = throttled.map(|code| (code, self.at_ms(now)));
                 self.phase = Phase::Done;
             }
         }
@@ -352,7 +367,7 @@ impl Session {
         }
         let code = f.close_code();
         if let Some(c) = code.filter(|c| self.is_throttle(*c)) {
-            self.throttled = Some(c.0);
+            self.throttled = Some((c.0, self.at_ms(now)));
             self.phase = Phase::Done;
             return;
         }
@@ -363,6 +378,7 @@ impl Session {
             after_tester_close: self.close_sent,
             after_last_write: self.last_write_started,
             at_ms: self.at_ms(now),
+            bytes_written: self.bytes_sent,
         });
         if !self.close_sent {
             // RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did

@@ -18,8 +18,8 @@ mod verdict;
 
 pub use crate::results::{Outcome, Reason, Verdict};
 pub use bounds::WIRE_PAYLOAD_HEAD;
-pub use config::{SessionConfig, SessionEnd};
+pub use config::{Declared, SessionConfig, SessionEnd};
 pub use machine::Session;
 pub use observe::{Observed, Seen, SeenClose, SeenEvent, WireFrame, describe_seen};
 pub use plan::{Action, MaskKeys, Plan};
-pub use verdict::{describe_expectation, describe_observed, judge};
+pub use verdict::{Judging, describe_expectation, describe_observed, judge, judge_with};

@@ -46,6 +46,8 @@ pub struct SeenClose {
     pub after_last_write: bool,
     /// Milliseconds since the case started.
     pub at_ms: u64,
+    /// Case bytes the tester had written by then.
+    pub bytes_written: u64,
 }
 
 /// A frame on the wire, for the wire log.

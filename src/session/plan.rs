@@ -47,6 +47,45 @@ pub struct Plan {
     pub frames: Vec<Frame>,
     /// Index in `actions` of the last write (the fail-fast boundary).
     pub last_write: Option<usize>,
+    /// The sizes the case sends, for judging a refusal for size.
+    pub sizes: Sizes,
+}
+
+/// The largest things a case sends (declared lengths, so a length lie or a
+/// header alone counts with what it declares).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sizes {
+    /// The largest declared frame payload.
+    pub frame: u64,
+    /// The largest message (sum of its frames' declared lengths).
+    pub message: u64,
+    /// The most frames in one message.
+    pub fragments: usize,
+}
+
+impl Sizes {
+    /// The sizes of `frames`, then a `trailing` header whose payload never
+    /// arrives.
+    pub fn of(frames: &[Frame], trailing: Option<&crate::codec::FrameHeader>) -> Sizes {
+        let mut s = Sizes::default();
+        let (mut message, mut fragments) = (0u64, 0usize);
+        let headers = frames.iter().map(|f| &f.header).chain(trailing);
+        for h in headers {
+            let len = h.len.value();
+            s.frame = s.frame.max(len);
+            if h.opcode.is_control() {
+                continue;
+            }
+            if h.opcode != crate::codec::OpCode::CONTINUATION {
+                (message, fragments) = (0, 0);
+            }
+            message = message.saturating_add(len);
+            fragments += 1;
+            s.message = s.message.max(message);
+            s.fragments = s.fragments.max(fragments);
+        }
+        s
+    }
 }
 
 /// The fresh masking keys of a case: RFC 6455 §5.3 "the masking key MUST be
@@ -67,6 +106,16 @@ impl MaskKeys {
 }
 
 impl Plan {
+    /// The time the plan spends waiting on purpose (its `Wait`s): part of
+    /// the case deadline, so load cannot eat the margin.
+    pub fn pauses(&self) -> Duration {
+        let waits = self.actions.iter().map(|a| match a {
+            Action::Wait(d) => *d,
+            _ => Duration::ZERO,
+        });
+        waits.sum()
+    }
+
     /// Builds the plan of `case` for a server, with keys from `seed`.
     pub fn new(case: &Case, seed: u64) -> Plan {
         Plan::from_steps(case.steps(), seed)
@@ -108,7 +157,7 @@ impl Plan {
                 Step::ResumeReading => actions.push(Action::ResumeReading),
             }
         }
-        let (frames, frame_ends, expectation) = judge_stream(stream, sender.peer());
+        let (frames, frame_ends, expectation, sizes) = judge_stream(stream, sender.peer());
         for (i, offset) in await_offsets {
             let done = frame_ends.iter().take_while(|e| **e <= offset).count();
             actions[i] = Action::AwaitEvents { frames: done };
@@ -120,6 +169,7 @@ impl Plan {
             frame_ends,
             frames,
             last_write,
+            sizes,
         }
     }
 }
@@ -177,7 +227,10 @@ fn concat(parts: Vec<Bytes>) -> Bytes {
 
 /// Decodes the whole client stream and lets the model judge it, including
 /// a trailing header whose frame never completes.
-fn judge_stream(mut stream: BytesMut, receiver: Role) -> (Vec<Frame>, Vec<u64>, Expectation) {
+fn judge_stream(
+    mut stream: BytesMut,
+    receiver: Role,
+) -> (Vec<Frame>, Vec<u64>, Expectation, Sizes) {
     let total = stream.len() as u64;
     let decoder = Decoder::new(PLAN_FRAME_CAP);
     let mut frames = Vec::new();
@@ -188,7 +241,8 @@ fn judge_stream(mut stream: BytesMut, receiver: Role) -> (Vec<Frame>, Vec<u64>, 
     }
     let trailing = crate::codec::FrameHeader::parse(&stream).map(|(h, _)| h);
     let expectation = Expectation::of_stream(Endpoint::new(receiver), &frames, trailing.as_ref());
-    (frames, ends, expectation)
+    let sizes = Sizes::of(&frames, trailing.as_ref());
+    (frames, ends, expectation, sizes)
 }
 
 #[cfg(test)]

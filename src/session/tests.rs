@@ -47,7 +47,7 @@ fn close_1013_in_the_same_read_as_the_101_is_throttling() {
     input.extend_from_slice(&close_1013());
     s.handle_input(&input, Instant::now());
     assert!(
-        matches!(s.finish(), SessionEnd::Throttled { code: 1013 }),
+        matches!(s.finish(), SessionEnd::Throttled { code: 1013, .. }),
         "a 1013 that came with the 101 cannot be a reaction to the case"
     );
 }
@@ -75,7 +75,10 @@ fn close_1013_right_after_an_accepted_handshake_case_is_throttling() {
     let (mut s, reply) = start("14.4.1");
     s.handle_input(&reply, Instant::now());
     s.handle_input(&close_1013(), Instant::now());
-    assert!(matches!(s.finish(), SessionEnd::Throttled { code: 1013 }));
+    assert!(matches!(
+        s.finish(),
+        SessionEnd::Throttled { code: 1013, .. }
+    ));
 }
 
 #[test]

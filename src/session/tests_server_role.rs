@@ -28,7 +28,7 @@ fn written(s: &mut Session) -> Vec<Frame> {
 fn verdict(s: Session) -> Verdict {
     match s.finish() {
         SessionEnd::Judged(v, _) => v,
-        SessionEnd::Throttled { code } => panic!("throttled {code}"),
+        SessionEnd::Throttled { code, .. } => panic!("throttled {code}"),
     }
 }
 

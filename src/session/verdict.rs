@@ -5,20 +5,42 @@
 //! roles of the peer; where the RFC binds a server and a client apart
 //! (masking, who closes TCP) the peer's role decides.
 
-use super::observe::{Observed, Seen, SeenEvent, describe_seen};
+mod end;
+mod events;
+mod grade;
+
+use super::config::Declared;
+use super::observe::{Observed, SeenEvent, describe_seen};
 use super::plan::Plan;
 use crate::catalog::{HandshakeExpect, Judge};
 use crate::codec::{CloseCode, Role, explain};
-use crate::model::{End, Expected, Failure, Reaction};
+use crate::model::{End, Reaction};
 use crate::results::{Outcome, Reason, Verdict};
 
-type Part = (Outcome, Option<Reason>, String);
+/// One part of a verdict: outcome, reason, detail.
+pub(super) type Part = (Outcome, Option<Reason>, String);
 
-fn pass() -> Part {
+pub(super) fn pass() -> Part {
     (Outcome::Pass, None, String::new())
 }
 
-/// Judges one case against a `peer` (the endpoint under test).
+/// What the verdict needs to know besides the observation.
+#[derive(Clone, Copy, Debug)]
+pub struct Judging<'a> {
+    /// The endpoint under test.
+    pub peer: Role,
+    /// How the case is judged.
+    pub judge: Judge,
+    /// The handshake answer owed (handshake cases).
+    pub handshake: Option<&'a HandshakeExpect>,
+    /// The case made concrete, with the model's expectation.
+    pub plan: &'a Plan,
+    /// What the user declared the peer accepts.
+    pub declared: Declared,
+}
+
+/// Judges one case against a `peer` (the endpoint under test), with no
+/// declared limits.
 pub fn judge(
     peer: Role,
     judge: Judge,
@@ -26,7 +48,19 @@ pub fn judge(
     plan: &Plan,
     obs: &Observed,
 ) -> Verdict {
-    let mut v = judge_inner(peer, judge, handshake, plan, obs);
+    let ctx = Judging {
+        peer,
+        judge,
+        handshake,
+        plan,
+        declared: Declared::default(),
+    };
+    judge_with(&ctx, obs)
+}
+
+/// Judges one case.
+pub fn judge_with(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
+    let mut v = judge_inner(ctx, obs);
     if v.actual.is_empty() {
         v.actual = describe_observed(obs);
     }
@@ -34,14 +68,9 @@ pub fn judge(
     v
 }
 
-fn judge_inner(
-    peer: Role,
-    judge: Judge,
-    handshake: Option<&HandshakeExpect>,
-    plan: &Plan,
-    obs: &Observed,
-) -> Verdict {
-    if let Some(HandshakeExpect::Reject { statuses, header }) = handshake {
+fn judge_inner(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
+    let (peer, plan) = (ctx.peer, ctx.plan);
+    if let Some(HandshakeExpect::Reject { statuses, header }) = ctx.handshake {
         return judge_rejection(statuses, *header, obs);
     }
     // As client the tester performed the opening handshake; as server it
@@ -90,7 +119,7 @@ fn judge_inner(
     }
     let actual = describe_observed(obs);
     let expected = describe_expectation(plan, peer);
-    let (outcome, reason, detail) = match judge {
+    let (outcome, reason, detail) = match ctx.judge {
         Judge::Informational => (Outcome::Informational, None, String::new()),
         Judge::Survive => pass(),
         Judge::NoReply if !obs.events.is_empty() => (
@@ -99,10 +128,7 @@ fn judge_inner(
             "replied to an incomplete frame".into(),
         ),
         Judge::NoReply => pass(),
-        Judge::ModelOrTooBig if too_big_close(obs) => pass(),
-        Judge::Model | Judge::FailFast | Judge::ModelOrTooBig => {
-            judge_model(peer, judge, plan, obs)
-        }
+        Judge::Model | Judge::FailFast | Judge::ModelOrTooBig => judge_model(ctx, obs),
     };
     let actual = if detail.is_empty() {
         actual
@@ -132,13 +158,6 @@ fn invalid_frame(peer: Role, actual: String) -> Verdict {
         ),
     };
     Verdict::new(Outcome::Fail, Some(reason), expected.into(), actual)
-}
-
-fn too_big_close(obs: &Observed) -> bool {
-    matches!(
-        obs.close.as_ref().and_then(|c| c.code),
-        Some(CloseCode(1009 | 1008))
-    )
 }
 
 fn judge_rejection(statuses: &[u16], header: Option<(&str, &str)>, obs: &Observed) -> Verdict {
@@ -183,10 +202,13 @@ fn judge_rejection(statuses: &[u16], header: Option<(&str, &str)>, obs: &Observe
     Verdict::new(outcome, reason, expected, actual)
 }
 
-fn judge_model(peer: Role, judge: Judge, plan: &Plan, obs: &Observed) -> Part {
-    let events = judge_events(&plan.expectation.events, obs);
-    let end = judge_end(peer, judge, plan, obs);
-    // The end decides first: not failing the connection is the graver miss.
+/// Events and end judged together: the end decides first (not failing the
+/// connection is the graver miss); a refusal for size lets the events owed
+/// for what was refused be missing.
+fn judge_model(ctx: &Judging<'_>, obs: &Observed) -> Part {
+    let end = end::judge_end(ctx, obs);
+    let refused = end.1 == Some(Reason::ServerLimit);
+    let events = events::judge_events(&ctx.plan.expectation.events, obs, refused);
     let worst = if end.0 >= events.0 {
         end
     } else {
@@ -200,262 +222,14 @@ fn judge_model(peer: Role, judge: Judge, plan: &Plan, obs: &Observed) -> Part {
     }
 }
 
-fn judge_events(expected: &[Expected], obs: &Observed) -> Part {
-    let got = &obs.events;
-    let (mut ei, mut gi, mut coalesced) = (0, 0, 0);
-    loop {
-        match (expected.get(ei), got.get(gi)) {
-            (None, None) => break,
-            (Some(e), Some(g)) if same(&e.reaction, &g.event) => (ei, gi) = (ei + 1, gi + 1),
-            (Some(_), Some(g)) if coalesced_to(expected, ei, &g.event).is_some() => {
-                let k = coalesced_to(expected, ei, &g.event).unwrap_or(ei);
-                coalesced += k - ei;
-                ei = k;
-            }
-            (Some(e), Some(g)) => {
-                let reason = if kind_matches(&e.reaction, &g.event) {
-                    Reason::EchoMismatch
-                } else {
-                    Reason::UnexpectedFrame
-                };
-                let what = format!(
-                    "expected {}, got {}",
-                    describe_reaction(&e.reaction),
-                    describe_event(g)
-                );
-                return (
-                    Outcome::Fail,
-                    Some(reason),
-                    format!("event {}: {what}", gi + 1),
-                );
-            }
-            (Some(_), None) if expected[ei..].iter().all(|e| e.may_be_missing) => {
-                let n = expected.len() - ei;
-                return (
-                    Outcome::NonStrict,
-                    Some(Reason::MissingEventsBeforeFailure),
-                    format!("failed before sending {n} owed event(s)"),
-                );
-            }
-            (Some(e), None) => {
-                let reason = if obs.timed_out {
-                    Reason::Timeout
-                } else {
-                    Reason::EchoMismatch
-                };
-                let what = describe_reaction(&e.reaction);
-                return (
-                    Outcome::Fail,
-                    Some(reason),
-                    format!("event {}: expected {what}, got nothing", gi + 1),
-                );
-            }
-            (None, Some(g)) => {
-                let what = describe_event(g);
-                return (
-                    Outcome::Fail,
-                    Some(Reason::UnexpectedFrame),
-                    format!("event {}: unexpected {what}", gi + 1),
-                );
-            }
-        }
-    }
-    if coalesced > 0 {
-        // RFC 6455 §5.5.3: an endpoint that "has not yet sent Pong frame(s) in
-        // response to previous Ping frame(s) … MAY elect to send a Pong frame
-        // for only the most recently processed Ping frame."
-        let text =
-            format!("answered only the latest of several pings ({coalesced} pong(s) coalesced)");
-        return (Outcome::NonStrict, Some(Reason::PongsCoalesced), text);
-    }
-    pass()
-}
-
-/// When `got` is a pong owed later in the run of consecutive pongs starting
-/// at `from`, the index of that pong: the ones before it were coalesced.
-fn coalesced_to(expected: &[Expected], from: usize, got: &Seen) -> Option<usize> {
-    let Seen::Pong(_) = got else { return None };
-    expected[from..]
-        .iter()
-        .take_while(|e| matches!(e.reaction, Reaction::Pong(_)))
-        .position(|e| same(&e.reaction, got))
-        .filter(|k| *k > 0)
-        .map(|k| from + k)
-}
-
-fn same(e: &Reaction, g: &Seen) -> bool {
-    match (e, g) {
-        (
-            Reaction::Message { opcode, payload },
-            Seen::Message {
-                opcode: o,
-                payload: p,
-            },
-        ) => opcode == o && payload == p,
-        (Reaction::Pong(a), Seen::Pong(b)) => a == b,
-        _ => false,
-    }
-}
-
-fn kind_matches(e: &Reaction, g: &Seen) -> bool {
-    matches!(
-        (e, g),
-        (Reaction::Message { .. }, Seen::Message { .. }) | (Reaction::Pong(_), Seen::Pong(_))
-    )
-}
-
-fn judge_end(peer: Role, judge: Judge, plan: &Plan, obs: &Observed) -> Part {
-    match &plan.expectation.end {
-        End::TesterCloses => judge_close_reply(peer, &[CloseCode::NORMAL], true, obs),
-        End::CloseReply {
-            codes, empty_ok, ..
-        } => judge_close_reply(peer, codes, *empty_ok, obs),
-        End::Fail { frame, failure, .. } => judge_failure(
-            judge,
-            *frame,
-            failure,
-            !plan.expectation.tolerable.is_empty(),
-            obs,
-        ),
-    }
-}
-
-fn judge_close_reply(peer: Role, codes: &[CloseCode], empty_ok: bool, obs: &Observed) -> Part {
-    let Some(close) = &obs.close else {
-        return match (obs.eof, obs.tester_closed) {
-            (true, true) => (
-                Outcome::Fail,
-                Some(Reason::Unclean),
-                "closed TCP without answering the Close".into(),
-            ),
-            (true, false) => (
-                Outcome::Fail,
-                Some(Reason::Unclean),
-                "dropped the connection although every frame was valid".into(),
-            ),
-            _ => (
-                Outcome::Fail,
-                Some(Reason::NoClose),
-                "never answered the Close".into(),
-            ),
-        };
-    };
-    if !close.after_tester_close {
-        let code = close.code.map_or("no code".to_string(), |c| c.to_string());
-        return (
-            Outcome::Fail,
-            Some(Reason::UnexpectedFrame),
-            format!(
-                "closed the connection first ({code}) although every frame was valid{}",
-                code_note(close.code)
-            ),
-        );
-    }
-    let ok = match close.code {
-        None => empty_ok,
-        Some(c) => codes.contains(&c),
-    };
-    if !ok {
-        return (
-            Outcome::Fail,
-            Some(Reason::WrongCloseCode),
-            format!(
-                "answered the Close with {}{}",
-                fmt_code(close.code),
-                code_note(close.code)
-            ),
-        );
-    }
-    // A client need not close TCP itself: the server does (§7.1.1).
-    if peer == Role::Server && (obs.lingered || !obs.eof) {
-        // RFC 6455 §5.5.1: "The server MUST close the underlying TCP connection immediately".
-        return (
-            Outcome::Fail,
-            Some(Reason::Unclean),
-            "kept TCP open after the closing handshake".into(),
-        );
-    }
-    pass()
-}
-
-fn judge_failure(
-    judge: Judge,
-    frame: usize,
-    failure: &Failure,
-    tolerable: bool,
-    obs: &Observed,
-) -> Part {
-    let Some(close) = &obs.close else {
-        return if obs.eof {
-            (
-                Outcome::NonStrict,
-                Some(Reason::DroppedWithoutClose),
-                "closed TCP without a Close frame".into(),
-            )
-        } else {
-            (
-                Outcome::Fail,
-                Some(Reason::NoClose),
-                "did not fail the connection".into(),
-            )
-        };
-    };
-    if close.frames_sent < frame {
-        return (
-            Outcome::Fail,
-            Some(Reason::UnexpectedFrame),
-            format!(
-                "closed ({}) before the violating frame was sent",
-                fmt_code(close.code)
-            ),
-        );
-    }
-    let ok = match close.code {
-        None => {
-            return (
-                Outcome::NonStrict,
-                Some(Reason::WrongCloseCode),
-                "failed with a Close without status code".into(),
-            );
-        }
-        Some(c) => failure.codes.contains(&c) || (tolerable && c == CloseCode::PROTOCOL_ERROR),
-    };
-    if !ok {
-        let owed = failure
-            .codes
-            .first()
-            .copied()
-            .unwrap_or(CloseCode::PROTOCOL_ERROR);
-        let note = format!(
-            " — owed {owed}: {}; received {}: {}",
-            explain(owed).meaning,
-            fmt_code(close.code),
-            close.code.map_or("", |c| explain(c).meaning)
-        );
-        return (
-            Outcome::Fail,
-            Some(Reason::WrongCloseCode),
-            format!("failed with {}{note}", fmt_code(close.code)),
-        );
-    }
-    if judge == Judge::FailFast && close.after_last_write {
-        return (
-            Outcome::NonStrict,
-            Some(Reason::NoFailFast),
-            "failed only after the rest of the message was sent".into(),
-        );
-    }
-    pass()
-}
-
-fn fmt_code(code: Option<CloseCode>) -> String {
+pub(super) fn fmt_code(code: Option<CloseCode>) -> String {
     code.map_or("a Close without status code".into(), |c| {
         format!("Close {c}")
     })
 }
 
 /// For 1013/1011/1000 where a protocol error code was owed, say what they mean.
-fn code_note(code: Option<CloseCode>) -> String {
+pub(super) fn code_note(code: Option<CloseCode>) -> String {
     match code {
         Some(c @ CloseCode(1013 | 1012 | 1011 | 1001)) => {
             format!(" ({c} means: {})", explain(c).meaning)
@@ -464,7 +238,7 @@ fn code_note(code: Option<CloseCode>) -> String {
     }
 }
 
-fn describe_reaction(r: &Reaction) -> String {
+pub(super) fn describe_reaction(r: &Reaction) -> String {
     match r {
         Reaction::Message { opcode, payload } => format!("{opcode}({} B)", payload.len()),
         Reaction::Pong(p) => format!("pong({} B)", p.len()),
@@ -472,7 +246,7 @@ fn describe_reaction(r: &Reaction) -> String {
     }
 }
 
-fn describe_event(e: &SeenEvent) -> String {
+pub(super) fn describe_event(e: &SeenEvent) -> String {
     describe_seen(&e.event)
 }
 

@@ -162,6 +162,15 @@ async fn answers_1013_to_protocol_errors() {
         0,
         "1013 after a violation is no throttling"
     );
+    let r = find(&runs, "4.1.1");
+    let judged: Vec<&str> = r.attempts.iter().map(|a| a.judged.as_str()).collect();
+    assert_eq!(
+        judged,
+        ["suspect", "confirmed"],
+        "seen twice, healthy between"
+    );
+    assert_eq!(r.attempts[0].probe.as_deref(), Some("healthy"));
+    assert!(r.attempts[0].bytes_written > 0);
     insta::assert_snapshot!("broken_answers_1013", table(&runs));
 }
 
@@ -224,6 +233,60 @@ async fn dies_on_msb_length() {
         assert_eq!(r.duration, Duration::ZERO, "{} was not run", r.id);
     }
     insta::assert_snapshot!("broken_dies_on_msb_length", table(&runs));
+}
+
+/// A short back-off for the load-shedding servers (the default starts at 1 s).
+fn quick_backoff() -> Backoff {
+    Backoff {
+        initial: Duration::from_millis(50),
+        cap: Duration::from_millis(200),
+        retries: 8,
+    }
+}
+
+/// The attempts of a run judged `judged` ("suspect", "load-shedding", …).
+fn attempts_judged(runs: &[CaseRun], judged: &str) -> usize {
+    let all = runs.iter().flat_map(|r| r.attempts.iter());
+    all.filter(|a| a.judged == judged).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restarting_every_25_connections_gets_no_failure() {
+    // Its 1012 comes 5 ms after the 101, so it crosses the case's bytes:
+    // never judged on that one sighting.
+    let defect = Defect::RestartsEvery {
+        every: 25,
+        after: Duration::from_millis(5),
+    };
+    let server = broken(defect).await;
+    let plan = Plan {
+        backoff: quick_backoff(),
+        ..Plan::new(MAIN)
+    };
+    let runs = run(server.addr, plan).await;
+    assert_clean(&runs);
+    assert!(
+        attempts_judged(&runs, "suspect") > 0,
+        "some 1012 crossed a violation and was probed and rerun"
+    );
+    assert_eq!(attempts_judged(&runs, "confirmed"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_shedding_load_above_4_connections_gets_no_failure() {
+    let defect = Defect::ShedsAbove {
+        limit: 4,
+        after: Duration::from_millis(5),
+    };
+    let server = broken(defect).await;
+    let plan = Plan {
+        backoff: quick_backoff(),
+        ..Plan::new(MAIN)
+    };
+    let runs = run(server.addr, plan).await;
+    assert_clean(&runs);
+    assert!(attempts_judged(&runs, "load-shedding") + attempts_judged(&runs, "suspect") > 0);
+    assert_eq!(attempts_judged(&runs, "confirmed"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

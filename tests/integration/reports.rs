@@ -40,6 +40,7 @@ impl C {
             expected: "Close 1002, or TCP closed".into(),
             actual: code.map_or("TCP closed".into(), |c| format!("Close {c}")),
             throttled: Vec::new(),
+            attempts: Vec::new(),
             wire: Vec::new(),
         })
     }

@@ -156,10 +156,10 @@ class Connection:
         await self.writer.drain()
 
     async def close_tcp(self):
-        """Send FIN at once (§7.1.1: "the server SHOULD close the underlying TCP
-        connection first"), but keep reading and dropping input for a while so
-        that unread data does not turn our close into a reset that destroys
-        the Close frame in flight."""
+        """Send FIN at once (§5.5.1: "The server MUST close the underlying TCP
+        connection immediately"), but keep reading and dropping input for a
+        while so that unread data does not turn our close into a reset that
+        destroys the Close frame in flight."""
         try:
             await self.writer.drain()
             self.writer.write_eof()
@@ -177,8 +177,8 @@ class Connection:
             while await self.next_frame():
                 pass
         except Fail as f:
-            # §7.1.7: "the endpoint MUST _Close the WebSocket Connection_" after
-            # it "SHOULD send a Close frame with an appropriate status code".
+            # §7.1.7: "the server MUST _Close the WebSocket Connection_"; before
+            # that it "SHOULD send a Close frame with an appropriate status code".
             await self.send(close_frame(f.code))
         except (asyncio.IncompleteReadError, ConnectionError):
             return  # the peer went away
@@ -199,7 +199,8 @@ class Connection:
         if opcode not in (CONT, TEXT, BINARY, CLOSE, PING, PONG):
             raise Fail(1002, "reserved opcode")
         # §5.1: "The server MUST close the connection upon receiving a frame
-        # that is not masked" (with 1002, §7.4.1).
+        # that is not masked. In this case, a server MAY send a Close frame
+        # with a status code of 1002 (protocol error)".
         if not masked:
             raise Fail(1002, "unmasked client frame")
         if n == 126:
@@ -247,8 +248,6 @@ class Connection:
             if self.utf8 and not self.utf8.feed(data):
                 raise Fail(1007, "invalid UTF-8 in a text message")
             self.parts += data
-        if n == 0 and self.utf8 and not self.utf8.feed(b""):
-            raise Fail(1007, "invalid UTF-8 in a text message")
 
     async def message_done(self):
         # §8.1: a text message must be valid UTF-8 as a whole (no cut sequence at its end).
@@ -269,7 +268,9 @@ class Connection:
             return True
         if opcode == PONG:
             return True  # §5.5.3: an unsolicited Pong needs no response
-        # §5.5.1: the body, if any, "MUST begin with a 2-byte unsigned integer".
+        # §5.5.1: "If there is a body, the first two bytes of the body MUST be
+        # a 2-byte unsigned integer (in network byte order) representing a
+        # status code with value /code/ defined in Section 7.4."
         if len(data) == 1:
             raise Fail(1002, "Close body of 1 byte")
         if len(data) >= 2:

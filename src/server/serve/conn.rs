@@ -141,7 +141,7 @@ async fn run_case<S: AsyncRead + AsyncWrite + Unpin>(
     let (verdict, observed) = match drive(&mut stream, session).await {
         SessionEnd::Judged(v, o) => (v, o),
         // Only a tester as client meets load shedding.
-        SessionEnd::Throttled { code } => (
+        SessionEnd::Throttled { code, .. } => (
             crate::session::Verdict::error(Reason::Connection, format!("throttled ({code})")),
             Box::default(),
         ),
@@ -151,6 +151,7 @@ async fn run_case<S: AsyncRead + AsyncWrite + Unpin>(
         &verdict,
         Some(&observed),
         t0.elapsed(),
+        &[],
         &[],
     );
     shared.record(agent, result, &observed.peer_keys);
@@ -171,6 +172,7 @@ fn handshake_failure(shared: &Shared, index: usize, why: &str) -> CaseResult {
         expected: "a valid opening handshake request".into(),
         actual: why.to_string(),
         throttled: Vec::new(),
+        attempts: Vec::new(),
         wire: Vec::new(),
     }
 }

@@ -157,6 +157,7 @@ impl KeyStats {
                 .into(),
             actual,
             throttled: Vec::new(),
+            attempts: Vec::new(),
             wire: Vec::new(),
         }
     }

@@ -6,7 +6,8 @@ use bytes::Bytes;
 use super::*;
 use crate::catalog::{Step, send};
 use crate::codec::{Frame, OpCode};
-use crate::session::observe::SeenClose;
+use crate::session::config::Declared;
+use crate::session::observe::{Seen, SeenClose};
 
 fn plan(frames: Vec<Frame>) -> Plan {
     Plan::from_steps(vec![send(frames)], 1)
@@ -46,6 +47,7 @@ fn close(code: u16, after_tester_close: bool) -> Option<SeenClose> {
         after_tester_close,
         after_last_write: true,
         at_ms: 0,
+        bytes_written: 0,
     })
 }
 
@@ -55,7 +57,7 @@ fn verdict(p: &Plan, obs: &Observed) -> (Outcome, Option<Reason>) {
 }
 
 #[test]
-fn echo_then_clean_close_passes_and_a_lingering_tcp_fails() {
+fn echo_then_clean_close_passes_and_a_lingering_tcp_is_non_strict() {
     let p = plan(vec![Frame::text("Hello")]);
     let mut obs = Observed {
         events: vec![text("Hello")],
@@ -66,7 +68,11 @@ fn echo_then_clean_close_passes_and_a_lingering_tcp_fails() {
     assert_eq!(verdict(&p, &obs), (Outcome::Pass, None));
     obs.eof = false;
     obs.lingered = true;
-    assert_eq!(verdict(&p, &obs), (Outcome::Fail, Some(Reason::Unclean)));
+    assert_eq!(
+        verdict(&p, &obs),
+        (Outcome::NonStrict, Some(Reason::Unclean)),
+        "closing TCP late after a correct reply: §7.1.1 is a SHOULD"
+    );
     (obs.eof, obs.lingered) = (true, false);
     obs.events = vec![text("Hellx")];
     assert_eq!(verdict(&p, &obs).1, Some(Reason::EchoMismatch));
@@ -225,7 +231,7 @@ fn rejections_need_the_status_and_the_header() {
 }
 
 #[test]
-fn informational_and_too_big_judges() {
+fn informational_judge_records_whatever_happened() {
     let p = plan(vec![Frame::binary(vec![0u8; 10])]);
     let too_big = Observed {
         close: close(1009, false),
@@ -233,15 +239,178 @@ fn informational_and_too_big_judges() {
         ..connected()
     };
     assert_eq!(
-        judge(Role::Server, Judge::ModelOrTooBig, None, &p, &too_big).outcome,
-        Outcome::Pass
-    );
-    assert_eq!(
-        judge(Role::Server, Judge::Model, None, &p, &too_big).outcome,
-        Outcome::Fail
-    );
-    assert_eq!(
         judge(Role::Server, Judge::Informational, None, &p, &too_big).outcome,
         Outcome::Informational
+    );
+}
+
+fn judge_declared(p: &Plan, obs: &Observed, declared: Declared) -> (Outcome, Option<Reason>) {
+    let ctx = Judging {
+        peer: Role::Server,
+        judge: Judge::ModelOrTooBig,
+        handshake: None,
+        plan: p,
+        declared,
+    };
+    let v = judge_with(&ctx, obs);
+    (v.outcome, v.reason)
+}
+
+#[test]
+fn a_refusal_for_size_is_a_server_limit_unless_small_or_declared() {
+    let big = plan(vec![Frame::binary(vec![0u8; 1 << 20])]);
+    let small = plan(vec![Frame::binary(vec![0u8; 10])]);
+    let by_close = Observed {
+        close: close(1009, false),
+        eof: true,
+        ..connected()
+    };
+    let by_drop = Observed {
+        eof: true,
+        ..connected()
+    };
+    let none = Declared::default();
+    let limit = (Outcome::NonStrict, Some(Reason::ServerLimit));
+    assert_eq!(judge_declared(&big, &by_close, none), limit);
+    assert_eq!(judge_declared(&big, &by_drop, none), limit);
+    assert_eq!(
+        judge_declared(&small, &by_close, none),
+        (Outcome::Fail, Some(Reason::UnexpectedFrame)),
+        "10 bytes are no plausible limit"
+    );
+    assert_eq!(
+        judge_declared(&small, &by_drop, none),
+        (Outcome::Fail, Some(Reason::Unclean))
+    );
+    let accepts = Declared {
+        max_message: Some(1 << 20),
+        max_frame: None,
+    };
+    assert_eq!(
+        judge_declared(&big, &by_close, accepts).0,
+        Outcome::Fail,
+        "refused at the declared limit"
+    );
+    let below = Declared {
+        max_message: Some((1 << 20) - 1),
+        max_frame: None,
+    };
+    assert_eq!(judge_declared(&big, &by_close, below), limit);
+    let v = judge(Role::Server, Judge::Model, None, &big, &by_close);
+    assert!(
+        v.actual.contains("1048576 bytes"),
+        "names the size: {}",
+        v.actual
+    );
+}
+
+#[test]
+fn wrong_close_codes_come_in_two_grades() {
+    let p = plan(vec![Frame::new(OpCode(3), "")]);
+    let with = |code| Observed {
+        close: close(code, false),
+        eof: true,
+        ..connected()
+    };
+    assert_eq!(verdict(&p, &with(1002)), (Outcome::Pass, None));
+    for code in [1003, 1007, 1008, 1009] {
+        assert_eq!(
+            verdict(&p, &with(code)),
+            (Outcome::NonStrict, Some(Reason::WrongCloseCode)),
+            "{code} is of the same family"
+        );
+    }
+    for code in [1000, 1001, 1011, 1012, 1013, 1014, 4000] {
+        assert_eq!(
+            verdict(&p, &with(code)),
+            (Outcome::Fail, Some(Reason::WrongCloseCode)),
+            "{code} misleads the peer"
+        );
+    }
+    let utf8 = plan(vec![Frame::text(&b"\xff"[..])]);
+    assert_eq!(
+        verdict(&utf8, &with(1002)),
+        (Outcome::NonStrict, Some(Reason::WrongCloseCode)),
+        "1002 for invalid UTF-8 where 1007 is owed"
+    );
+}
+
+#[test]
+fn a_frame_breaking_two_rules_owes_either_code() {
+    let msb = Frame::binary("")
+        .masked([1, 2, 3, 4])
+        .declared_len(crate::codec::PayloadLen::Len64(1 << 63));
+    let p = Plan::from_steps(
+        vec![Step::SendAsIs(vec![msb], crate::catalog::Delivery::Whole)],
+        1,
+    );
+    let with = |code| Observed {
+        close: close(code, false),
+        eof: true,
+        ..connected()
+    };
+    assert_eq!(verdict(&p, &with(1002)), (Outcome::Pass, None));
+    assert_eq!(
+        verdict(&p, &with(1009)),
+        (Outcome::NonStrict, Some(Reason::ServerLimit))
+    );
+    assert_eq!(
+        verdict(&p, &with(1013)),
+        (Outcome::Fail, Some(Reason::WrongCloseCode))
+    );
+}
+
+#[test]
+fn a_close_answered_with_another_valid_code_is_non_strict() {
+    let p = plan(vec![Frame::close(CloseCode(1001), b"")]);
+    let reply = |code| Observed {
+        close: close(code, true),
+        eof: true,
+        tester_closed: true,
+        ..connected()
+    };
+    assert_eq!(verdict(&p, &reply(1001)), (Outcome::Pass, None));
+    assert_eq!(verdict(&p, &reply(1000)), (Outcome::Pass, None));
+    assert_eq!(
+        verdict(&p, &reply(1002)),
+        (Outcome::NonStrict, Some(Reason::WrongCloseCode))
+    );
+    let none = Observed {
+        eof: true,
+        tester_closed: true,
+        ..connected()
+    };
+    assert_eq!(verdict(&p, &none), (Outcome::Fail, Some(Reason::Unclean)));
+}
+
+#[test]
+fn only_the_orderings_the_rfc_fixes_are_enforced() {
+    let p = plan(vec![
+        Frame::text("one"),
+        Frame::ping("a"),
+        Frame::text("two"),
+        Frame::ping("b"),
+    ]);
+    let seen = |events| Observed {
+        events,
+        close: close(1000, true),
+        eof: true,
+        ..connected()
+    };
+    let in_order = seen(vec![text("one"), pong("a"), text("two"), pong("b")]);
+    assert_eq!(verdict(&p, &in_order), (Outcome::Pass, None));
+    let pong_first = seen(vec![pong("a"), pong("b"), text("one"), text("two")]);
+    assert_eq!(
+        verdict(&p, &pong_first),
+        (Outcome::Pass, None),
+        "a pong may overtake the echo of an earlier message"
+    );
+    let swapped = seen(vec![text("two"), pong("a"), text("one"), pong("b")]);
+    assert_eq!(verdict(&p, &swapped).0, Outcome::Fail, "messages in order");
+    let pongs_swapped = seen(vec![text("one"), pong("b"), text("two"), pong("a")]);
+    assert_eq!(
+        verdict(&p, &pongs_swapped).0,
+        Outcome::Fail,
+        "pongs in the order of their pings"
     );
 }

@@ -50,6 +50,23 @@ pub enum Defect {
         /// How many connections are turned away.
         first_n: usize,
     },
+    /// Every `every`-th connection gets Close 1012 (Service Restart) `after`
+    /// the 101, without reading what the client wrote: it crosses the
+    /// case's bytes on the wire.
+    RestartsEvery {
+        /// Which connections restart.
+        every: usize,
+        /// The pause between the 101 and the Close.
+        after: Duration,
+    },
+    /// A connection that makes more than `limit` open at once gets Close
+    /// 1013 (Try Again Later) `after` the 101, without reading.
+    ShedsAbove {
+        /// Connections served at once.
+        limit: usize,
+        /// The pause between the 101 and the Close.
+        after: Duration,
+    },
     /// After a continuation with no message open, never sends anything again.
     HangsOnOrphanContinuation,
     /// A ping inside a fragmented message makes it drop the fragment before.
@@ -66,23 +83,55 @@ pub enum Defect {
 pub async fn broken(defect: Defect) -> TestServer {
     let stop = Arc::new(Notify::new());
     let served = Arc::new(AtomicUsize::new(0));
+    let open = Arc::new(AtomicUsize::new(0));
     let die = Arc::clone(&stop);
     accept_loop(loopback().await, stop, move |mut stream| {
-        let (die, served) = (Arc::clone(&die), Arc::clone(&served));
+        let (die, served, open) = (Arc::clone(&die), Arc::clone(&served), Arc::clone(&open));
         async move {
             if !upgrade(&mut stream).await {
                 return;
             }
             let index = served.fetch_add(1, Ordering::SeqCst);
+            let open = OpenGuard::new(open);
             let mut conn = Conn::new(stream, defect, die);
-            if matches!(defect, Defect::ThrottlesWith1013 { first_n } if index < first_n) {
-                conn.close_with(Frame::close(CloseCode(1013), b"busy"))
+            let shed = match defect {
+                Defect::ThrottlesWith1013 { first_n } if index < first_n => {
+                    Some((1013, Duration::ZERO))
+                }
+                Defect::RestartsEvery { every, after } if (index + 1) % every == 0 => {
+                    Some((1012, after))
+                }
+                Defect::ShedsAbove { limit, after } if open.count > limit => Some((1013, after)),
+                _ => None,
+            };
+            if let Some((code, after)) = shed {
+                tokio::time::sleep(after).await;
+                conn.close_with(Frame::close(CloseCode(code), b"busy"))
                     .await;
                 return;
             }
             conn.run().await;
         }
     })
+}
+
+/// Counts a connection as open while alive (for `ShedsAbove`).
+struct OpenGuard {
+    counter: Arc<AtomicUsize>,
+    count: usize,
+}
+
+impl OpenGuard {
+    fn new(counter: Arc<AtomicUsize>) -> OpenGuard {
+        let count = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        OpenGuard { counter, count }
+    }
+}
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// What to do after a frame.
