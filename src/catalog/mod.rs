@@ -19,6 +19,7 @@ mod s17_control_frames;
 mod s18_close;
 mod s19_interleaving;
 mod s20_limits_floods;
+mod s20_size_boundaries;
 mod select;
 #[cfg(test)]
 mod tests;
@@ -29,6 +30,7 @@ pub use case::{
     Case, CaseKind, Delivery, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step, StepsFn,
     one_step, send, send_chopped, send_sync,
 };
+pub use s20_size_boundaries::declared_cases;
 pub use select::{Selection, matches_pattern};
 
 /// Payload sizes: the full Autobahn sizes, or smaller ones for a quick run.
@@ -60,6 +62,7 @@ pub fn all(profile: Profile) -> Vec<Case> {
         s18_close::cases(),
         s19_interleaving::cases(),
         s20_limits_floods::cases(),
+        s20_size_boundaries::cases(),
     ];
     sections.into_iter().flatten().collect()
 }

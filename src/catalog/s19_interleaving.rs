@@ -3,20 +3,24 @@
 //! every pair of 101 fragments; 19.2 zero-length fragments and messages
 //! (Asterisk CVE-2014-9374: a zero-length frame after a non-empty one);
 //! 19.3 long fragment chains and control frames at code-point splits and
-//! message boundaries. Every case is valid traffic: pongs in order, then
-//! the reassembled echo.
+//! message boundaries: valid traffic, pongs in order, then the reassembled
+//! echo. 19.4 a new data message started while a fragmented one is open,
+//! for every pair of types (Autobahn's 5.18 has only text in text; a widely
+//! used C++ server echoes binary in text): each owes 1002, plain, with a
+//! ping between the frames, and in 1-byte TCP chops.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{Case, send};
+use super::{Case, send, send_chopped};
 use crate::codec::{Frame, OpCode};
 
 const Q_MIDDLE: &str =
     "An endpoint MUST be capable of handling control frames in the middle of a fragmented message.";
 const Q_ANY_SIZE: &str = "A sender MAY create fragments of any size for non-control messages.";
 const Q_CONCATENATION: &str = "A fragmented message is conceptually equivalent to a single larger message whose payload is equal to the concatenation of the payloads of the fragments in order;";
+const Q_NOT_INTERLEAVED: &str = "The fragments of one message MUST NOT be interleaved between the fragments of another message unless an extension has been negotiated that can interpret the interleaving.";
 const Q_PONG_DATA: &str = r#"A Pong frame sent in response to a Ping frame must have identical "Application data" as found in the message body of the Ping frame being replied to."#;
 
 /// "κόσμε" in UTF-8: 10 bytes, five 2-byte code points.
@@ -27,7 +31,49 @@ pub(super) fn cases() -> Vec<Case> {
     let mut all = vec![pings_between_fragments()];
     all.extend(zero_length());
     all.extend(long_and_awkward());
+    all.extend(messages_interleaved());
     all
+}
+
+/// 19.4.1–19.4.9: the first fragment of one message (FIN=0), then a new
+/// text or binary frame instead of a continuation.
+fn messages_interleaved() -> Vec<Case> {
+    let pairs = [
+        (OpCode::TEXT, OpCode::BINARY, "binary in text"),
+        (OpCode::BINARY, OpCode::TEXT, "text in binary"),
+        (OpCode::BINARY, OpCode::BINARY, "binary in binary"),
+    ];
+    let ways: [(&str, bool, Option<usize>); 3] = [
+        ("", false, None),
+        (", a ping between", true, None),
+        (", in 1-byte chops", false, Some(1)),
+    ];
+    let mut out = Vec::with_capacity(9);
+    for (w, (how, ping, chop)) in ways.into_iter().enumerate() {
+        for (p, (open, new, name)) in pairs.into_iter().enumerate() {
+            let id = format!("19.4.{}", w * 3 + p + 1);
+            let title =
+                format!("{name}: {open} FIN=0 \"fragment1\", then {new} FIN=1 \"fragment2\"{how}");
+            out.push(Case::frames(
+                id,
+                title,
+                "5.4",
+                Q_NOT_INTERLEAVED,
+                move || {
+                    let mut frames = vec![Frame::new(open, "fragment1").fin(false)];
+                    if ping {
+                        frames.push(Frame::ping("between"));
+                    }
+                    frames.push(Frame::new(new, "fragment2"));
+                    match chop {
+                        Some(n) => vec![send_chopped(frames, n)],
+                        None => vec![send(frames)],
+                    }
+                },
+            ));
+        }
+    }
+    out
 }
 
 fn pings_between_fragments() -> Case {

@@ -21,6 +21,7 @@ fn new_sections() -> Vec<Case> {
     all.extend(s18_close::cases());
     all.extend(s19_interleaving::cases());
     all.extend(s20_limits_floods::cases());
+    all.extend(s20_size_boundaries::cases());
     all
 }
 
@@ -96,6 +97,43 @@ fn section_9_has_autobahns_54_ids_under_both_profiles() {
             .collect();
         assert_eq!(ids.len(), 54);
         assert_eq!(ids, expected);
+    }
+}
+
+#[test]
+fn declared_limits_add_cases_on_both_sides_of_each_limit() {
+    use crate::model::Declared;
+    assert!(s20_size_boundaries::declared_cases(&Declared::default()).is_empty());
+    let declared = Declared {
+        max_message: Some(1000),
+        max_frame: Some(100),
+    };
+    let cases = s20_size_boundaries::declared_cases(&declared);
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["20.5.1", "20.5.2", "20.5.3", "20.5.4", "20.5.5", "20.5.6"]
+    );
+    let sizes: Vec<(u64, u64)> = cases
+        .iter()
+        .map(|c| {
+            let p = crate::session::Plan::new(c, 1);
+            (p.sizes.message, p.sizes.frame)
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            (999, 100),
+            (1000, 100),
+            (1001, 100),
+            (297, 99),
+            (300, 100),
+            (303, 101)
+        ]
+    );
+    for c in &cases {
+        assert_eq!(model(c).end, End::TesterCloses, "{}: valid traffic", c.id);
     }
 }
 
@@ -279,9 +317,11 @@ const INTENTS: &[(&str, Intent)] = &[
     ("18.4.", Intent::CloseReply),
     ("18.5.", Intent::CloseReply),
     ("19.", Intent::Clean),
+    ("19.4.", Intent::Fail(&[1002])),
     ("20.1.", Intent::Clean),
     ("20.2.", Intent::Unmodelled),
     ("20.3.", Intent::Clean),
+    ("20.4.", Intent::Clean),
 ];
 
 fn intent(id: &str) -> Intent {

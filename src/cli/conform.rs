@@ -172,7 +172,9 @@ pub(super) fn select(
     } else {
         Profile::Full
     };
-    let mut cases = Selection::parse(include, exclude).apply(catalog::all(profile));
+    let mut all = catalog::all(profile);
+    all.extend(catalog::declared_cases(&args.limits.declared()));
+    let mut cases = Selection::parse(include, exclude).apply(all);
     if let Some(shard) = args.shard {
         cases = shard.apply(cases);
     }

@@ -88,7 +88,9 @@ async fn serve(args: ServeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         Profile::Full
     };
     let selection = Selection::parse(&args.cases, &args.exclude);
-    let cases = client_cases(selection.apply(catalog::all(profile)));
+    let mut all = catalog::all(profile);
+    all.extend(catalog::declared_cases(&args.limits.declared()));
+    let cases = client_cases(selection.apply(all));
     if cases.is_empty() {
         bail!(
             "no client case matches --cases {:?} --exclude {:?}",

@@ -5,10 +5,12 @@
 //! the RFC leaves open. The catalogue, the fuzzer, the cargo-fuzz targets and
 //! the reference server all judge with it.
 
+mod declared;
 mod endpoint;
 mod expect;
 mod reaction;
 
+pub use declared::Declared;
 pub use endpoint::{Endpoint, Limits};
 pub use expect::{End, Expectation, Expected};
 pub use reaction::{Failure, Owed, Reaction};

@@ -16,7 +16,7 @@ use crate::support::servers;
 /// Sections that are quick to run (no section 9, 19 or 20).
 const MAIN: &str = "1.*,2.*,3.*,4.*,5.*,6.1*,6.2*,6.3*,7.*,10.*,14.*,15.*,16.*,17.*,18.*";
 /// A few cases of the heavy sections (sizes, interleavings, floods).
-const HEAVY: &str = "9.1.1,9.2.3,9.4.5,9.6.1,9.7.1,19.1*,19.2*,20.3.2";
+const HEAVY: &str = "9.1.1,9.2.3,9.4.5,9.6.1,9.7.1,19.1*,19.2*,19.4*,20.3.2,20.4*";
 
 /// A run's settings: the catalogue `include` patterns, cases in flight, back-off.
 struct Plan {

@@ -241,8 +241,8 @@ async fn ping_flood_ends_at_the_deadline() {
     })
     .await;
     let run = run_one(server.addr, "1.1.1").await;
-    // The case deadline (1 s), then the close timeout (1 s).
-    assert_verdict(&run, Reason::NoClose, 5 * SEC);
+    // The case deadline (at least 2 s), then the close timeout (3 s).
+    assert_verdict(&run, Reason::NoClose, 8 * SEC);
     let observed = run.0.observed.as_ref().expect("observed");
     assert!(observed.peer_pings > 1000, "{}", observed.peer_pings);
     assert!(observed.wire.len() <= 400, "wire log is bounded");

@@ -414,3 +414,59 @@ fn only_the_orderings_the_rfc_fixes_are_enforced() {
         "pongs in the order of their pings"
     );
 }
+
+#[test]
+fn failing_without_a_status_code_is_non_strict_and_closing_too_early_fails() {
+    let p = plan(vec![Frame::text("ok"), Frame::new(OpCode(3), "")]);
+    let mut bare = close(1002, false);
+    if let Some(c) = bare.as_mut() {
+        c.code = None;
+    }
+    let no_code = Observed {
+        events: vec![text("ok")],
+        close: bare,
+        eof: true,
+        ..connected()
+    };
+    assert_eq!(
+        verdict(&p, &no_code),
+        (Outcome::NonStrict, Some(Reason::WrongCloseCode))
+    );
+    // Frames count whole: a header alone can be the violation, so a close
+    // is early only before the frames preceding the violating one.
+    let mut early = close(1002, false);
+    if let Some(c) = early.as_mut() {
+        c.frames_sent = 0;
+    }
+    let too_early = Observed {
+        events: vec![text("ok")],
+        close: early,
+        eof: true,
+        ..connected()
+    };
+    assert_eq!(
+        verdict(&p, &too_early),
+        (Outcome::Fail, Some(Reason::UnexpectedFrame)),
+        "closed before the violating frame was sent"
+    );
+}
+
+#[test]
+fn a_client_answering_a_violation_with_1013_fails_on_the_one_sighting_there_is() {
+    let p = Plan::from_steps_as(vec![send(vec![Frame::new(OpCode(3), "")])], 1, Role::Server);
+    let obs = Observed {
+        close: close(1013, false),
+        ..Observed::default()
+    };
+    let v = judge(Role::Client, Judge::Model, None, &p, &obs);
+    assert_eq!(
+        (v.outcome, v.reason),
+        (Outcome::Fail, Some(Reason::WrongCloseCode))
+    );
+    let owed = Observed {
+        close: close(1002, false),
+        ..Observed::default()
+    };
+    let v = judge(Role::Client, Judge::Model, None, &p, &owed);
+    assert_eq!(v.outcome, Outcome::Pass, "{v:?}");
+}
