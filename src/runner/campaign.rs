@@ -15,6 +15,7 @@ use tokio::task::JoinSet;
 use super::exec::{Exec, Ran};
 use super::input::{input_case, signature};
 use super::minimise::minimise;
+use super::shedding::Concurrency;
 use crate::mutate::{Engine, Input};
 use crate::session::{Outcome, Verdict};
 
@@ -94,6 +95,8 @@ pub struct CampaignReport {
     pub server_died: bool,
     /// Wall time.
     pub elapsed: Duration,
+    /// Connections at once at the end (below `jobs` after load shedding).
+    pub final_jobs: usize,
 }
 
 struct Shared {
@@ -121,6 +124,10 @@ pub async fn run_campaign(
     opts: CampaignOptions,
     mut on_event: impl FnMut(CampaignEvent),
 ) -> CampaignReport {
+    // The campaign's jobs are the executor's concurrency: lowered for every
+    // worker when the server sheds load.
+    let mut exec = exec;
+    exec.concurrency = Arc::new(Concurrency::new(opts.jobs));
     let shared = Arc::new(Shared {
         engine,
         exec,
@@ -158,6 +165,7 @@ pub async fn run_campaign(
         findings,
         server_died: state.died,
         elapsed: shared.started.elapsed(),
+        final_jobs: shared.exec.concurrency.limit(),
     }
 }
 

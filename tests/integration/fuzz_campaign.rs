@@ -114,6 +114,38 @@ async fn finds_1013_in_answer_to_protocol_errors() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn load_shedding_lowers_the_concurrency_and_is_never_a_finding() {
+    let defect = Defect::ShedsAbove {
+        limit: 2,
+        after: Duration::from_millis(5),
+    };
+    let server = broken(defect).await;
+    let mut opts = options(120, 4);
+    opts.jobs = 8;
+    let engine = Engine::new(42, select(&[], &[]).unwrap());
+    let r = wsgauntlet::runner::run_campaign(engine, exec(server.addr), opts, |_| {}).await;
+    assert!(r.stats.throttled > 0, "{}", describe(&r));
+    assert!(r.final_jobs < 8, "concurrency lowered: {}", r.final_jobs);
+    let shed: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| matches!(f.verdict.close_code, Some(1012 | 1013)))
+        .collect();
+    assert!(shed.is_empty(), "load shedding is no finding: {shed:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_restarting_server_gives_no_finding() {
+    let defect = Defect::RestartsEvery {
+        every: 7,
+        after: Duration::from_millis(5),
+    };
+    let server = broken(defect).await;
+    let r = campaign(server.addr, &[], 150, 4).await;
+    assert!(r.findings.is_empty(), "{}", describe(&r));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn finds_a_server_that_dies_on_an_msb_length() {
     let server = broken(Defect::DiesOnMsbLength).await;
     let r = campaign(server.addr, &[], 400, 4).await;
