@@ -5,17 +5,39 @@
 //! is the server's choice, [`check_response`] the client's check; an
 //! [`Agreement`] says what binds each [`Direction`]. [`cases`] lists good and
 //! bad offers and responses as data.
+//!
+//! Messages: [`Inflater`] decompresses and validates one direction: every
+//! distance within the agreed window and the history it may use, the
+//! inflated size within a limit, the stream ending between blocks, each
+//! malformation a [`DeflateError`]. zlib-rs inflates with at least 9 window
+//! bits; the auditor in front of it holds every distance to the agreed
+//! window, 256 bytes included.
+//!
+//! Streams no library writes: [`DeflateWriter`] (and the [`streams`] built
+//! with it) for reserved block types, far distances, truncation, final
+//! blocks, bombs and references into a previous message.
 
 mod agreement;
+mod audit;
+mod bits;
 pub mod cases;
+mod error;
 mod grammar;
+mod huffman;
+mod inflate;
 mod negotiate;
 mod params;
+pub mod streams;
+mod symbols;
 #[cfg(test)]
 mod tests;
 
 pub use agreement::{Agreement, Direction};
+pub use audit::BlockStats;
+pub use bits::{BitWriter, DeflateWriter, btype};
+pub use error::DeflateError;
 pub use grammar::{Extension, Param, SyntaxError, SyntaxKind, is_token, parse_extensions};
+pub use inflate::{CHUNK, InflateConfig, InflatedSummary, Inflater};
 pub use negotiate::{
     Decline, ResponseError, ServerChoice, ServerConfig, check_response, choose_offer,
 };
@@ -24,3 +46,8 @@ pub use params::{
     EXTENSION_NAME, ParamError, SERVER_MAX_WINDOW_BITS, SERVER_NO_CONTEXT_TAKEOVER, Side,
     WINDOW_BITS, offers_header,
 };
+
+/// The 4 octets a sender removes from each compressed message and a
+/// receiver appends again (RFC 7692 §7.2.1, §7.2.2): the `LEN`/`NLEN` of an
+/// empty stored block.
+pub const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
