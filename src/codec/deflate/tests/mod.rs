@@ -6,6 +6,8 @@ mod bombs;
 mod dynamic;
 mod malformed;
 mod negotiation;
+mod rfc;
+mod round_trip;
 mod window;
 
 use super::*;

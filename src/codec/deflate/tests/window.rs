@@ -120,3 +120,40 @@ fn the_window_spans_messages_only_with_context_takeover() {
         Err(E::DistanceBeyondWindow { distance: 600, .. })
     ));
 }
+
+/// Our compressors keep to the window they were given: zlib-rs for 9..=15,
+/// the small-window encoder for 8 (and any other size).
+#[test]
+fn the_compressors_stay_within_their_window() {
+    let text: Vec<u8> = (0..60_000u32)
+        .map(|i| b"abcdefghijklmnopqrstuvwxyz0123456789"[(i * i % 37 % 36) as usize])
+        .collect();
+    for bits in 8..=15u8 {
+        for no_context_takeover in [false, true] {
+            let dir = Direction {
+                window_bits: bits,
+                no_context_takeover,
+            };
+            let mut d = Deflater::new(dir, 9);
+            let mut inf = inflater(bits, no_context_takeover);
+            for part in text.chunks(7_000) {
+                let payload = d.compress(part);
+                let mut out = Vec::new();
+                let summary = inf
+                    .inflate_message([&payload[..]], &mut |b| out.extend_from_slice(b))
+                    .unwrap();
+                assert_eq!(out, part, "{bits} bits");
+                assert!(summary.blocks.max_distance <= 1 << bits, "{bits} bits");
+                if no_context_takeover {
+                    assert!(!summary.blocks.used_previous_message);
+                }
+            }
+        }
+        let mut small = SmallWindow::new(bits);
+        let payload = small.compress(&text);
+        let summary = inflater(bits, false)
+            .inflate_message([&payload[..payload.len() - 4]], &mut |_| {})
+            .unwrap();
+        assert_eq!(summary.inflated_len, text.len() as u64);
+    }
+}
