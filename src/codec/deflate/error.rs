@@ -100,6 +100,8 @@ pub enum DeflateError {
         into_previous_message: bool,
     },
     /// A back-reference farther than the agreed LZ77 window (`2^window_bits`).
+    /// A distance both beyond the window and before the history is reported
+    /// as this: the agreement is the rule it breaks first.
     #[error("distance {distance} at byte {at} is beyond the agreed window of 2^{window_bits}")]
     DistanceBeyondWindow {
         /// Offset of the length symbol.

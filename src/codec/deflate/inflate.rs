@@ -73,6 +73,8 @@ pub struct Inflater {
     /// The last window's worth of output, the dictionary for a restart.
     recent: Vec<u8>,
     compressed: u64,
+    /// Message bytes zlib has taken, the tail included.
+    zlib_took: u64,
     inflated: u64,
     in_message: bool,
     failed: Option<DeflateError>,
@@ -110,6 +112,7 @@ impl Inflater {
             out: vec![0; CHUNK].into_boxed_slice(),
             recent: Vec::new(),
             compressed: 0,
+            zlib_took: 0,
             inflated: 0,
             in_message: false,
             failed: None,
@@ -142,9 +145,11 @@ impl Inflater {
             me.audit.feed(&TAIL)?;
             me.audit.finish(me.compressed)?;
             me.inflate(&TAIL, sink)?;
-            if me.inflated != me.audit.inflated() {
+            let taken = me.compressed + TAIL.len() as u64;
+            if me.inflated != me.audit.inflated() || me.zlib_took != taken {
                 return Err(DeflateError::Internal(format!(
-                    "zlib inflated {} bytes, the auditor counted {}",
+                    "zlib took {} of {taken} bytes and inflated {}; the auditor counted {}",
+                    me.zlib_took,
                     me.inflated,
                     me.audit.inflated()
                 )));
@@ -201,7 +206,7 @@ impl Inflater {
             return;
         }
         self.in_message = true;
-        (self.compressed, self.inflated) = (0, 0);
+        (self.compressed, self.zlib_took, self.inflated) = (0, 0, 0);
         let reset = self.config.no_context_takeover;
         if reset {
             self.zlib.reset(false);
@@ -229,6 +234,7 @@ impl Inflater {
             let used = (self.zlib.total_in() - in0) as usize;
             let made = (self.zlib.total_out() - out0) as usize;
             input = &input[used..];
+            self.zlib_took += used as u64;
             if made > 0 {
                 sink(&self.out[..made]);
                 self.inflated += made as u64;

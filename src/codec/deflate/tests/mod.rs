@@ -61,3 +61,12 @@ pub(super) fn after_literals(history: usize) -> u64 {
     w.fixed(false).literals(&streams::unique_bytes(history));
     w.bit_len() / 8
 }
+
+#[test]
+fn the_codecs_can_move_between_threads() {
+    fn send<T: Send + 'static>() {}
+    send::<Inflater>();
+    send::<Deflater>();
+    send::<Agreement>();
+    send::<DeflateError>();
+}
