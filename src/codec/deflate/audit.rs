@@ -109,6 +109,10 @@ impl Auditor {
         if reset {
             self.history = 0;
         }
+        debug_assert!(
+            self.nbits > 0 || self.acc == 0,
+            "no look-ahead past a message"
+        );
         (self.pos, self.out, self.pending_bit) = (0, 0, 0);
         (self.final_end, self.empty_stored_end) = (None, None);
         self.stats = BlockStats::default();
@@ -178,8 +182,15 @@ impl Auditor {
         loop {
             let snapshot = b;
             let at = self.bit_at(&b) / 8;
-            if !self.step(&mut b, at)? {
-                b = snapshot;
+            let more = match self.state {
+                State::Header => self.header(&mut b, at)?,
+                State::Stored { left } => self.stored(&mut b, left, at)?,
+                State::Fixed | State::Dynamic => self.symbols(&mut b)?,
+            };
+            if !more {
+                if !matches!(self.state, State::Fixed | State::Dynamic) {
+                    b = snapshot;
+                }
                 self.pending_bit = self.bit_at(&b);
                 break;
             }
@@ -189,24 +200,43 @@ impl Auditor {
         Ok(b.i)
     }
 
-    /// One unit; `false` when its bits have not all arrived.
-    fn step(&mut self, b: &mut Bits<'_>, at: u64) -> Result<bool, DeflateError> {
-        let tables = match &self.state {
-            State::Header => return self.header(b, at),
-            State::Stored { left } => return self.stored(b, *left, at),
-            State::Fixed => fixed_tables(),
-            State::Dynamic => self.dynamic.as_deref().expect("a dynamic block has tables"),
+    /// The symbols of a Huffman block, up to its end (`true`) or to the last
+    /// whole symbol of the input (`false`, `b` left there).
+    fn symbols(&mut self, b: &mut Bits<'_>) -> Result<bool, DeflateError> {
+        let dynamic = self.dynamic.take();
+        let tables = match &dynamic {
+            Some(t) if matches!(self.state, State::Dynamic) => t,
+            _ => fixed_tables(),
         };
-        match decode_symbol(tables, b, at)? {
-            None => return Ok(false),
-            Some(Symbol::Literal) => self.produce(1, at)?,
-            Some(Symbol::EndOfBlock) => self.end_block(b),
-            Some(Symbol::Copy { len, distance }) => {
-                self.check_distance(distance, at)?;
-                self.produce(u64::from(len), at)?;
+        let result = self.symbols_with(b, tables);
+        self.dynamic = dynamic;
+        result
+    }
+
+    fn symbols_with(
+        &mut self,
+        b: &mut Bits<'_>,
+        tables: &(Table, Table),
+    ) -> Result<bool, DeflateError> {
+        loop {
+            let snapshot = *b;
+            let at = self.bit_at(b) / 8;
+            match decode_symbol(tables, b, at)? {
+                None => {
+                    *b = snapshot;
+                    return Ok(false);
+                }
+                Some(Symbol::Literal) => self.produce(1, at)?,
+                Some(Symbol::EndOfBlock) => {
+                    self.end_block(b);
+                    return Ok(true);
+                }
+                Some(Symbol::Copy { len, distance }) => {
+                    self.check_distance(distance, at)?;
+                    self.produce(u64::from(len), at)?;
+                }
             }
         }
-        Ok(true)
     }
 
     fn header(&mut self, b: &mut Bits<'_>, at: u64) -> Result<bool, DeflateError> {
@@ -270,7 +300,7 @@ impl Auditor {
         for _ in 0..pulled {
             b.take(8);
         }
-        b.i += direct as usize;
+        b.skip(direct as usize);
         left -= pulled + direct;
         self.state = State::Stored { left };
         if left == 0 {

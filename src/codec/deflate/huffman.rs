@@ -167,12 +167,14 @@ impl Table {
     }
 
     /// The number of bits to peek.
+    #[inline]
     pub(crate) fn bits(&self) -> u32 {
         self.bits
     }
 
     /// `(symbol, code length)` for the peeked bits, `None` when no code
     /// starts with them.
+    #[inline]
     pub(crate) fn lookup(&self, peeked: u64) -> Option<(u16, u32)> {
         let e = self.entries[(peeked & ((1 << self.bits) - 1)) as usize];
         (e != 0).then_some((e >> 4, u32::from(e & 15)))

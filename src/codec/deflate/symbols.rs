@@ -23,7 +23,22 @@ pub(crate) struct Bits<'a> {
 }
 
 impl Bits<'_> {
+    /// Pulls bytes until at least 57 bits are held or the slice ends. With 8
+    /// bytes at hand it loads them at once: the bits above `n` are then the
+    /// next bytes' own bits in place, so OR-ing them again later changes
+    /// nothing (see [`skip`](Self::skip) for the one place that is not so).
+    #[inline]
     pub(crate) fn fill(&mut self) {
+        if self.n <= 56
+            && let Some(word) = self.data.get(self.i..self.i + 8)
+        {
+            let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+            self.acc |= word << self.n;
+            let bytes = (63 - self.n) / 8;
+            self.i += bytes as usize;
+            self.n += bytes * 8;
+            return;
+        }
         while self.n <= 56 && self.i < self.data.len() {
             self.acc |= u64::from(self.data[self.i]) << self.n;
             self.i += 1;
@@ -31,11 +46,24 @@ impl Bits<'_> {
         }
     }
 
+    /// Skips `count` bytes of the slice (stored data) when no whole byte is
+    /// held, dropping the look-ahead bits of the bytes skipped.
+    #[inline]
+    pub(crate) fn skip(&mut self, count: usize) {
+        debug_assert!(self.n < 8 || count == 0);
+        if self.n < 64 {
+            self.acc &= (1u64 << self.n) - 1;
+        }
+        self.i += count;
+    }
+
+    #[inline]
     pub(crate) fn need(&mut self, n: u32) -> bool {
         self.fill();
         self.n >= n
     }
 
+    #[inline]
     pub(crate) fn take(&mut self, n: u32) -> u32 {
         let v = (self.acc & ((1u64 << n) - 1)) as u32;
         self.acc >>= n;
@@ -44,6 +72,7 @@ impl Bits<'_> {
     }
 
     /// One symbol of `table`: `Ok(None)` when its bits have not all arrived.
+    #[inline]
     pub(crate) fn decode(&mut self, table: &Table) -> Result<Option<u16>, ()> {
         self.fill();
         match table.lookup(self.acc) {
@@ -76,6 +105,7 @@ pub(crate) enum Symbol {
 
 /// A literal, end of block, or length with its distance; `None` when the
 /// unit's bits have not all arrived.
+#[inline]
 pub(crate) fn decode_symbol(
     (lit, dist): &(Table, Table),
     b: &mut Bits<'_>,

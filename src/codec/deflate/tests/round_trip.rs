@@ -100,3 +100,89 @@ fn autobahn_sized_messages_round_trip_in_every_setting() {
         }
     }
 }
+
+/// Throughput of the tester's hot path for Autobahn 12/13 sized traffic; run
+/// with `cargo test --release --lib deflate_throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, for release builds"]
+fn deflate_throughput() {
+    use std::time::Instant;
+    // JSON-like records with varying numbers and names: about 3:1 for zlib.
+    let mut json = Vec::new();
+    let mut x = 12345u64;
+    while json.len() < 1 << 20 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let (id, score, name) = (x >> 40, (x >> 20) % 1000, (x >> 8) % 977);
+        json.extend(
+            format!(
+                "{{\"id\": {id}, \"name\": \"user{name}\", \"score\": {score}, \"ok\": true}},\n"
+            )
+            .bytes(),
+        );
+    }
+    let dir = Direction {
+        window_bits: 15,
+        no_context_takeover: false,
+    };
+    for level in [1, 6] {
+        let mut d = Deflater::new(dir, level);
+        let start = Instant::now();
+        let payloads: Vec<Vec<u8>> = json
+            .chunks(131_072)
+            .cycle()
+            .take(200)
+            .map(|m| d.compress(m))
+            .collect();
+        let compress = start.elapsed();
+        let total: usize = 200 * 131_072;
+        let packed: usize = payloads.iter().map(Vec::len).sum();
+
+        let start = Instant::now();
+        let mut inf = Inflater::new(InflateConfig::new(dir, LIMIT));
+        for p in &payloads {
+            inf.inflate_message([&p[..]], &mut |_| {}).unwrap();
+        }
+        let ours = start.elapsed();
+
+        let start = Instant::now();
+        let mut z = flate2::Decompress::new(false);
+        let mut out = vec![0u8; CHUNK];
+        for p in &payloads {
+            for part in [&p[..], &TAIL[..]] {
+                let mut input = part;
+                loop {
+                    let before = z.total_in();
+                    z.decompress(input, &mut out, flate2::FlushDecompress::None)
+                        .unwrap();
+                    input = &input[(z.total_in() - before) as usize..];
+                    if input.is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
+        let zlib = start.elapsed();
+
+        let start = Instant::now();
+        let mut audit = crate::codec::deflate::audit::Auditor::new(15, LIMIT);
+        for p in &payloads {
+            audit.start_message(false);
+            audit.feed(p).unwrap();
+            audit.feed(&TAIL).unwrap();
+            audit.finish(p.len() as u64).unwrap();
+        }
+        let audit = start.elapsed();
+        let mbs = |t: std::time::Duration| total as f64 / t.as_secs_f64() / 1e6;
+        println!(
+            "level {level}: ratio {:.3}; compress {:.0} MB/s; inflate+audit {:.0} MB/s; \
+             zlib alone {:.0} MB/s; auditor alone {:.0} MB/s",
+            packed as f64 / total as f64,
+            mbs(compress),
+            mbs(ours),
+            mbs(zlib),
+            mbs(audit)
+        );
+    }
+}
