@@ -77,9 +77,9 @@ pub enum ParamError {
         value: String,
     },
     /// `server_max_window_bits` without a value (always required), or
-    /// `client_max_window_bits` without one in a response (§7.1.2.2: "The
-    /// "client_max_window_bits" extension parameter in an extension
-    /// negotiation response has a decimal integer value").
+    /// `client_max_window_bits` without one in a response: §7.1.2.2 lets
+    /// only an offer carry it bare, and gives the response's parameter a
+    /// decimal value of 8 to 15.
     #[error("{0} needs a value")]
     MissingValue(&'static str),
     /// A window value that is not 1*DIGIT without leading zeroes.
