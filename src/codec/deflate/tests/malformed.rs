@@ -185,3 +185,32 @@ fn references_into_the_previous_message() {
         })
     );
 }
+
+/// How a session validates inflated text: the sink feeds the UTF-8
+/// validator, so invalid UTF-8 is found as it streams out, at its offset in
+/// the inflated bytes, wherever the frame and chunk boundaries fall.
+#[test]
+fn inflated_text_is_validated_as_it_streams() {
+    use crate::codec::Utf8Validator;
+    let mut text = "héllo wörld ".repeat(3000).into_bytes();
+    text.extend(b"\xc3("); // a lead byte followed by ASCII
+    let want = Utf8Validator::new().feed(&text).unwrap_err().position;
+    assert_eq!(want, text.len() as u64 - 1);
+    let d = Direction {
+        window_bits: 15,
+        no_context_takeover: false,
+    };
+    let payload = Deflater::new(d, 6).compress(&text);
+    for step in [1, 13, payload.len()] {
+        let mut utf8 = Utf8Validator::new();
+        let mut first_error = None;
+        inflater(15, false)
+            .inflate_message(payload.chunks(step), &mut |bytes| {
+                if first_error.is_none() {
+                    first_error = utf8.feed(bytes).err();
+                }
+            })
+            .unwrap();
+        assert_eq!(first_error.map(|e| e.position), Some(want));
+    }
+}
