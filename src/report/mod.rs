@@ -1,8 +1,11 @@
 //! Reports: one results model (serde) and a writer per format, the
-//! baseline comparison and the CI gate.
+//! campaign summary, the baseline comparison and the CI gate. Depends on
+//! the results model (`crate::results`) only, and on `crate::codec` for
+//! close-code explanations.
 
 mod autobahn;
 mod baseline;
+mod campaign;
 mod expect;
 mod format;
 mod gate;
@@ -15,9 +18,16 @@ mod markdown;
 mod stream;
 mod terminal;
 
-pub use crate::results::{CaseResult, RunResults, SCHEMA_VERSION, WireEntry, hex, rfc3339};
+pub use crate::results::{
+    CampaignSummary, CaseResult, FindingSummary, RunResults, SCHEMA_VERSION, WireEntry, hex,
+    rfc3339,
+};
 pub use autobahn::{AutobahnCase, autobahn_case, autobahn_index, autobahn_verdict, case_anchor};
 pub use baseline::{Change, ChangeKind, Scope, Verdict, diff, rank, updated_baseline};
+pub use campaign::{
+    CAMPAIGN_JSON, CAMPAIGN_TEXT, CampaignFiles, CampaignWriteError, campaign_json, campaign_text,
+    write_campaign,
+};
 pub use expect::{ExpectError, Expectation, Expectations, glob_matches};
 pub use format::{DEFAULT_FORMATS, Format, FormatError, write_combined, write_reports};
 pub use gate::{Gate, GateRules};
