@@ -6,11 +6,13 @@
 mod autobahn;
 mod baseline;
 mod campaign;
+mod counts;
 mod expect;
 mod format;
 mod gate;
 mod html;
 mod html_assets;
+mod html_escape;
 mod html_wire;
 mod json;
 mod junit;
@@ -28,14 +30,16 @@ pub use campaign::{
     CAMPAIGN_JSON, CAMPAIGN_TEXT, CampaignFiles, CampaignWriteError, campaign_json, campaign_text,
     write_campaign,
 };
+pub use counts::{Counts, OUTCOMES};
 pub use expect::{ExpectError, Expectation, Expectations, glob_matches};
 pub use format::{DEFAULT_FORMATS, Format, FormatError, write_combined, write_reports};
 pub use gate::{Gate, GateRules};
-pub use html::{esc, html};
+pub use html::html;
+pub use html_escape::esc;
 pub use json::{
     ResultsError, by_section, id_order, read_results, sort_cases, to_json, top_section,
 };
 pub use junit::junit;
-pub use markdown::{OUTCOMES, markdown};
+pub use markdown::markdown;
 pub use stream::{ResultStream, StreamError, StreamHeader, read_stream};
-pub use terminal::{Counts, summary};
+pub use terminal::summary;
