@@ -1,19 +1,15 @@
-//! `conform --autobahn-spec fuzzingclient.json`: reads an Autobahn
-//! fuzzingclient spec (servers with agent and url, `cases`, `exclude-cases`,
-//! `exclude-agent-cases` keyed by agent globs) and tests every server one
-//! after the other: `DIR/<agent>/` gets that agent's results and reports,
-//! `DIR` the combined HTML, Markdown and `index.json`.
+//! The Autobahn fuzzingclient spec of `conform --autobahn-spec FILE`:
+//! servers with agent and url, `cases`, `exclude-cases`, and
+//! `exclude-agent-cases` keyed by agent globs; the case patterns of each
+//! agent and the folder its reports go to (`conform` runs them).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 use serde::Deserialize;
 
-use super::conform::{ConformArgs, exit_code, run_agent, select};
-use super::outputs::{GateFiles, print_written, write_all, write_run};
-use crate::report::{Format, RunResults, glob_matches};
+use crate::report::glob_matches;
 
 /// An Autobahn fuzzingclient spec (fields wsgauntlet does not use, such as
 /// `options` and `outdir`, are accepted and ignored).
@@ -89,63 +85,6 @@ pub fn agent_dir(agent: &str) -> String {
     }
 }
 
-/// Runs every server of the spec; the worst exit code of all agents.
-pub(super) async fn run(
-    args: &ConformArgs,
-    spec_path: &Path,
-    formats: &[Format],
-    gate: &GateFiles,
-    out: &mut dyn Write,
-) -> anyhow::Result<u8> {
-    let spec = FuzzingClientSpec::read(spec_path)?;
-    let mut runs: Vec<RunResults> = Vec::new();
-    let mut code = super::EXIT_OK;
-    for server in &spec.servers {
-        let (include, exclude) = spec.patterns_for(&server.agent);
-        let cases =
-            select(args, &include, &exclude).with_context(|| format!("agent {}", server.agent))?;
-        writeln!(
-            out,
-            "\n== {} ({}): {} cases",
-            server.agent,
-            server.url,
-            cases.len()
-        )?;
-        let dir = args.report_dir.join(agent_dir(&server.agent));
-        let run = run_agent(
-            args,
-            cases,
-            Some(server.url.clone()),
-            Some(server.agent.clone()),
-            &dir,
-            out,
-        )
-        .await?;
-        let written = write_run(&dir, &run.results, formats, out)?;
-        print_written(out, &written)?;
-        let agent_code = exit_code(&run, gate.judge(&run.results, out)?);
-        code = worst(code, agent_code);
-        runs.push(run.results);
-        if run.interrupted {
-            break;
-        }
-    }
-    let mut combined: Vec<Format> = formats.to_vec();
-    combined.extend([Format::Html, Format::Autobahn]);
-    let written = write_all(&args.report_dir, &runs, &combined)?;
-    print_written(out, &written)?;
-    Ok(code)
-}
-
-/// 2 (could not do the job) over 1 (deviation) over 0.
-fn worst(a: u8, b: u8) -> u8 {
-    if a == super::EXIT_ERROR || b == super::EXIT_ERROR {
-        super::EXIT_ERROR
-    } else {
-        a.max(b)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,7 +105,5 @@ mod tests {
         assert_eq!(spec.patterns_for("Else").1, "9.*");
         assert_eq!(agent_dir("My Server/1.0"), "My_Server_1.0");
         assert_eq!(agent_dir(".."), "agent");
-        assert_eq!(worst(1, 0), 1);
-        assert_eq!(worst(1, 2), 2);
     }
 }

@@ -1,5 +1,8 @@
 //! `wsgauntlet conform [URL]`: runs the conformance catalogue against a
-//! server, prints a summary, writes reports, exits 0/1/2.
+//! server, prints a summary, writes reports, exits 0/1/2. With
+//! `--autobahn-spec FILE` it tests every server of the spec one after the
+//! other: `DIR/<agent>/` gets that agent's results and reports, `DIR` the
+//! combined HTML, Markdown and `index.json`.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -7,11 +10,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 
+use super::autobahn_spec::{FuzzingClientSpec, agent_dir};
 use super::limits::LimitArgs;
-use super::outputs::{GateFiles, print_written, write_run};
+use super::outputs::{GateFiles, print_written, write_all, write_run};
 use super::shard::Shard;
 use crate::catalog::{self, Profile, Selection};
-use crate::report::{DEFAULT_FORMATS, Format};
+use crate::report::{DEFAULT_FORMATS, Format, RunResults};
 use crate::runner::{
     self, AgentConfig, AgentRun, Backoff, Endpoint, RunEvent, RunOptions, TlsOptions,
 };
@@ -142,7 +146,7 @@ async fn conform(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         args.strict,
     )?;
     if let Some(spec) = &args.autobahn_spec {
-        return super::autobahn_spec::run(&args, spec, &formats, &gate, out).await;
+        return run_spec(&args, spec, &formats, &gate, out).await;
     }
     let cases = select(&args, &args.cases, &args.exclude)?;
     let dir = args.report_dir.clone();
@@ -161,12 +165,65 @@ async fn conform(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     Ok(exit_code(&run, code))
 }
 
-/// The catalogue cases chosen by patterns and `--shard`; an error when none is.
-pub(super) fn select(
+/// Runs every server of the spec; the worst exit code of all agents.
+async fn run_spec(
     args: &ConformArgs,
-    include: &str,
-    exclude: &str,
-) -> anyhow::Result<Vec<catalog::Case>> {
+    spec_path: &Path,
+    formats: &[Format],
+    gate: &GateFiles,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let spec = FuzzingClientSpec::read(spec_path)?;
+    let mut runs: Vec<RunResults> = Vec::new();
+    let mut code = super::EXIT_OK;
+    for server in &spec.servers {
+        let (include, exclude) = spec.patterns_for(&server.agent);
+        let cases =
+            select(args, &include, &exclude).with_context(|| format!("agent {}", server.agent))?;
+        writeln!(
+            out,
+            "\n== {} ({}): {} cases",
+            server.agent,
+            server.url,
+            cases.len()
+        )?;
+        let dir = args.report_dir.join(agent_dir(&server.agent));
+        let run = run_agent(
+            args,
+            cases,
+            Some(server.url.clone()),
+            Some(server.agent.clone()),
+            &dir,
+            out,
+        )
+        .await?;
+        let written = write_run(&dir, &run.results, formats, out)?;
+        print_written(out, &written)?;
+        let agent_code = exit_code(&run, gate.judge(&run.results, out)?);
+        code = worst(code, agent_code);
+        runs.push(run.results);
+        if run.interrupted {
+            break;
+        }
+    }
+    let mut combined: Vec<Format> = formats.to_vec();
+    combined.extend([Format::Html, Format::Autobahn]);
+    let written = write_all(&args.report_dir, &runs, &combined)?;
+    print_written(out, &written)?;
+    Ok(code)
+}
+
+/// 2 (could not do the job) over 1 (deviation) over 0.
+fn worst(a: u8, b: u8) -> u8 {
+    if a == super::EXIT_ERROR || b == super::EXIT_ERROR {
+        super::EXIT_ERROR
+    } else {
+        a.max(b)
+    }
+}
+
+/// The catalogue cases chosen by patterns and `--shard`; an error when none is.
+fn select(args: &ConformArgs, include: &str, exclude: &str) -> anyhow::Result<Vec<catalog::Case>> {
     let profile = if args.quick {
         Profile::Quick
     } else {
@@ -191,7 +248,7 @@ pub(super) fn select(
 }
 
 /// The gate's code, or 2 with a notice when Ctrl-C cut the run short.
-pub(super) fn exit_code(run: &AgentRun, gate: u8) -> u8 {
+fn exit_code(run: &AgentRun, gate: u8) -> u8 {
     if run.interrupted {
         eprintln!(
             "interrupted: reports cover {} finished cases",
@@ -206,7 +263,7 @@ pub(super) fn exit_code(run: &AgentRun, gate: u8) -> u8 {
 /// Runs `cases` against one server (the bundled one without URL) through
 /// the library's [`runner::run_agent`], printing progress; Ctrl-C ends the
 /// run with what finished.
-pub(super) async fn run_agent(
+async fn run_agent(
     args: &ConformArgs,
     cases: Vec<catalog::Case>,
     url: Option<String>,
@@ -337,5 +394,18 @@ impl<'a> Progress<'a> {
         if let Some(b) = self.bar.take() {
             b.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_exit_code_wins() {
+        assert_eq!(worst(1, 0), 1);
+        assert_eq!(worst(0, 0), 0);
+        assert_eq!(worst(1, 2), 2);
+        assert_eq!(worst(2, 1), 2);
     }
 }

@@ -4,17 +4,17 @@
 //! run.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use serde::Serialize;
 
 use crate::mutate::{Engine, all, select};
+use crate::report::{campaign_text, write_campaign};
 use crate::runner::{
-    Backoff, CampaignEvent, CampaignOptions, CampaignReport, Connector, Exec, Stats, Target,
-    TlsOptions, finding_file, run_campaign,
+    Backoff, CampaignEvent, CampaignOptions, Connector, Exec, Stats, Target, TlsOptions,
+    campaign_summary, finding_file, finding_file_name, run_campaign,
 };
 use crate::session::SessionConfig;
 
@@ -173,13 +173,12 @@ async fn fuzz(args: FuzzArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let report = run_campaign(
         Engine::new(args.seed, mutators),
         exec,
-        opts,
+        opts.clone(),
         |ev| match ev {
             CampaignEvent::Progress(stats, t) => progress.tick(&stats, t),
             CampaignEvent::Found(f) => {
                 let file = finding_file(&f, &url, args.seed, args.deadline);
-                let name = format!("{:03}-{}.json", files.len() + 1, slug(&f.signature));
-                let path = findings_dir.join(name);
+                let path = findings_dir.join(finding_file_name(files.len() + 1, &f.signature));
                 if let Err(e) = file.save(&path) {
                     write_error.get_or_insert((path.clone(), e));
                 }
@@ -191,7 +190,7 @@ async fn fuzz(args: FuzzArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                     f.original.frames.len(),
                     path.display()
                 ));
-                files.push((path, f));
+                files.push(path);
             }
         },
     )
@@ -200,136 +199,15 @@ async fn fuzz(args: FuzzArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     if let Some((path, e)) = write_error {
         return Err(e).with_context(|| format!("cannot write {}", path.display()));
     }
-    let summary = Summary::of(&args, &url, &names, &report, &files);
-    write_summary(&args.out, &summary, out)?;
+    let summary = campaign_summary(&url, &opts, &names, &report, &files);
+    let written = write_campaign(&args.out, &summary)?;
+    write!(out, "{}", campaign_text(&summary))?;
+    writeln!(out, "summary: {}", written.json.display())?;
     Ok(if report.findings.is_empty() {
         super::EXIT_OK
     } else {
         super::EXIT_DEVIATION
     })
-}
-
-fn slug(sig: &str) -> String {
-    let s: String = sig
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    s.trim_matches('-').chars().take(80).collect()
-}
-
-/// The campaign summary, as written to `campaign.json`.
-#[derive(Serialize)]
-struct Summary {
-    tool: String,
-    url: String,
-    seed: u64,
-    jobs: usize,
-    mutators: Vec<String>,
-    duration_ms: u64,
-    inputs: u64,
-    inputs_per_second: f64,
-    outcomes: std::collections::BTreeMap<String, u64>,
-    throttled: u64,
-    probes: u64,
-    server_died: bool,
-    findings: Vec<SummaryFinding>,
-}
-
-#[derive(Serialize)]
-struct SummaryFinding {
-    file: String,
-    signature: String,
-    outcome: String,
-    reason: Option<String>,
-    close_code: Option<u16>,
-    frames: usize,
-    frames_before_minimising: usize,
-}
-
-impl Summary {
-    fn of(
-        args: &FuzzArgs,
-        url: &str,
-        names: &[&str],
-        r: &CampaignReport,
-        files: &[(PathBuf, Box<crate::runner::Finding>)],
-    ) -> Summary {
-        let secs = r.elapsed.as_secs_f64().max(1e-9);
-        Summary {
-            tool: format!("wsgauntlet {}", env!("CARGO_PKG_VERSION")),
-            url: url.to_string(),
-            seed: args.seed,
-            jobs: args.jobs,
-            mutators: names.iter().map(|s| s.to_string()).collect(),
-            duration_ms: r.elapsed.as_millis() as u64,
-            inputs: r.stats.inputs,
-            inputs_per_second: (r.stats.inputs as f64 / secs * 10.0).round() / 10.0,
-            outcomes: r
-                .stats
-                .outcomes
-                .iter()
-                .map(|(o, n)| (o.as_str().to_string(), *n))
-                .collect(),
-            throttled: r.stats.throttled,
-            probes: r.stats.probes,
-            server_died: r.server_died,
-            findings: files
-                .iter()
-                .map(|(p, f)| SummaryFinding {
-                    file: p.display().to_string(),
-                    signature: f.signature.clone(),
-                    outcome: f.verdict.outcome.to_string(),
-                    reason: f.verdict.reason.map(|r| r.to_string()),
-                    close_code: f.verdict.close_code,
-                    frames: f.input.frames.len(),
-                    frames_before_minimising: f.original.frames.len(),
-                })
-                .collect(),
-        }
-    }
-
-    fn text(&self) -> String {
-        let mut s = format!(
-            "fuzz campaign: {} inputs in {:.1} s ({} inputs/s), seed {}, {} job(s)\n",
-            self.inputs,
-            self.duration_ms as f64 / 1000.0,
-            self.inputs_per_second,
-            self.seed,
-            self.jobs
-        );
-        let counts: Vec<String> = self
-            .outcomes
-            .iter()
-            .map(|(o, n)| format!("{o} {n}"))
-            .collect();
-        s += &format!("outcomes: {}\n", counts.join(", "));
-        if self.throttled > 0 {
-            s += &format!("load shedding met {} time(s), backed off\n", self.throttled);
-        }
-        if self.server_died {
-            s += "the server stopped accepting connections\n";
-        }
-        s += &format!("findings: {}\n", self.findings.len());
-        for f in &self.findings {
-            s += &format!(
-                "  {} {} ({} frame(s)) {}\n",
-                f.outcome, f.signature, f.frames, f.file
-            );
-        }
-        s
-    }
-}
-
-fn write_summary(dir: &Path, summary: &Summary, out: &mut dyn Write) -> anyhow::Result<()> {
-    let json = dir.join("campaign.json");
-    std::fs::write(&json, serde_json::to_string_pretty(summary)? + "\n")
-        .with_context(|| format!("cannot write {}", json.display()))?;
-    let text = summary.text();
-    let txt = dir.join("campaign.txt");
-    std::fs::write(&txt, &text).with_context(|| format!("cannot write {}", txt.display()))?;
-    write!(out, "{text}")?;
-    writeln!(out, "summary: {}", json.display())?;
-    Ok(())
 }
 
 /// A spinner on a terminal, a plain line every 2 s otherwise.
@@ -405,10 +283,5 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("s").is_err());
-    }
-
-    #[test]
-    fn slugs_are_file_name_safe() {
-        assert_eq!(slug("rsv1+unmasked/no-close/-"), "rsv1-unmasked-no-close");
     }
 }

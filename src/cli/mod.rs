@@ -128,9 +128,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-/// An error and its causes as one line: `error: what: why`.
+/// An error and its causes as one line: `error: what: why`, each cause
+/// once.
+///
+/// The library's errors name their cause in their own message (`cannot
+/// connect to HOST: Connection refused`, so a verdict or a log line that
+/// shows only the error still says why) and also return it as their
+/// `source()`; `{:#}` would print every such cause again after the message
+/// that already holds it. A cause whose text the line already ends with is
+/// therefore left out.
 pub fn error_line(err: &anyhow::Error) -> String {
-    one_line(&format!("error: {err:#}"))
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.ends_with(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    one_line(&format!("error: {line}"))
 }
 
 /// A clap usage error as one line: its message and tip, without the usage
@@ -205,5 +224,38 @@ mod tests {
     fn error_chain_is_one_line() {
         let err = anyhow::anyhow!("bad hex\nat 3").context("cannot decode");
         assert_eq!(error_line(&err), "error: cannot decode: bad hex at 3");
+    }
+
+    /// An error that names its source in its message, as the library's do.
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot connect to {addr}: {source}")]
+    struct Connect {
+        addr: &'static str,
+        source: std::io::Error,
+    }
+
+    /// And one that wraps it the same way.
+    #[derive(Debug, thiserror::Error)]
+    #[error("the server is not reachable: {0}")]
+    struct Unreachable(#[from] Connect);
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let refused = || Connect {
+            addr: "127.0.0.1:9",
+            source: std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+        };
+        let want =
+            "error: the server is not reachable: cannot connect to 127.0.0.1:9: connection refused";
+        let wrapped = anyhow::Error::from(Unreachable(refused()));
+        assert_eq!(error_line(&wrapped), want);
+        let context = anyhow::Error::from(refused()).context("the server is not reachable");
+        assert_eq!(error_line(&context), want);
+        let distinct = anyhow::anyhow!("refused").context("connection refused by peer");
+        assert_eq!(
+            error_line(&distinct),
+            "error: connection refused by peer: refused",
+            "a cause is dropped only when the line ends with it"
+        );
     }
 }

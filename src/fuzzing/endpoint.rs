@@ -1,9 +1,10 @@
 //! In-process endpoint fuzzing: a server under test runs over an in-memory
 //! duplex stream, the fuzz input chooses a scenario and mutations, the
 //! conformance session plays the client, and the model judges. The whole
-//! run happens on a current-thread runtime whose clock is paused, so
-//! deadlines cost no wall time and a run is deterministic; coverage comes
-//! from the library under test.
+//! run happens on a current-thread runtime whose clock is paused (with the
+//! crate's `in-process` feature, which the fuzz crate and the tests turn
+//! on), so deadlines cost no wall time and a run is deterministic; coverage
+//! comes from the library under test.
 //!
 //! A library author plugs a server in by implementing [`InProcessServer`]
 //! (or passing a closure: any `Fn(DuplexStream) -> BoxFuture` is one) and
@@ -127,19 +128,23 @@ thread_local! {
     static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` on this thread's current-thread runtime with a paused clock.
+/// Runs `f` on this thread's current-thread runtime ([`runtime`]).
 fn block_on<T>(f: impl Future<Output = T>) -> T {
-    RUNTIME.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let rt = slot.get_or_insert_with(|| {
-            Builder::new_current_thread()
-                .enable_all()
-                .start_paused(true)
-                .build()
-                .expect("a current-thread runtime")
-        });
-        rt.block_on(f)
-    })
+    RUNTIME.with(|cell| cell.borrow_mut().get_or_insert_with(runtime).block_on(f))
+}
+
+/// A current-thread runtime whose clock is paused when the crate's
+/// `in-process` feature is on (as for the fuzz crate and the tests): when
+/// both sides wait, the clock jumps to the next deadline. Without the
+/// feature tokio's `test-util` is not compiled in and the clock is real:
+/// the same rules judge, but every deadline and pause is waited out in wall
+/// time, and a verdict may then depend on the machine's load.
+fn runtime() -> Runtime {
+    let mut builder = Builder::new_current_thread();
+    builder.enable_all();
+    #[cfg(feature = "in-process")]
+    builder.start_paused(true);
+    builder.build().expect("a current-thread runtime")
 }
 
 /// Runs the input `data` stands for against `server` and panics, with the
@@ -209,4 +214,28 @@ pub fn describe_failure(seed: u64, input: &Input, v: &Verdict) -> String {
         a = v.actual,
         n = input.frames.len(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tests turn `in-process` on (Cargo.toml: the crate is its own
+    /// dev-dependency), so the harness they run has the paused clock.
+    #[test]
+    fn the_tests_run_the_harness_on_a_paused_clock() {
+        const { assert!(cfg!(feature = "in-process")) };
+        let wall = std::time::Instant::now();
+        let virtual_time = block_on(async {
+            let t0 = tokio::time::Instant::now();
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            t0.elapsed()
+        });
+        assert!(virtual_time >= Duration::from_secs(3600));
+        assert!(
+            wall.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            wall.elapsed()
+        );
+    }
 }

@@ -4,7 +4,7 @@
 use bytes::BytesMut;
 
 use super::input::Input;
-use super::registry::{Mutator, Phase};
+use super::mutator::{Mutator, Phase};
 use super::rng::Gen;
 use crate::codec::{CloseCode, Frame, OpCode};
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::input::Input;
-use super::registry::{Mutator, Phase};
+use super::mutator::{Mutator, Phase};
 use super::rng::Gen;
 use crate::catalog::Delivery;
 

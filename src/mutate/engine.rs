@@ -5,7 +5,7 @@
 
 use super::base;
 use super::input::Input;
-use super::registry::Mutator;
+use super::mutator::Mutator;
 use super::rng::Gen;
 
 /// Produces the inputs of a campaign.

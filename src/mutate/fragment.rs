@@ -3,7 +3,7 @@
 
 use super::base::fragments;
 use super::input::Input;
-use super::registry::{Mutator, Phase};
+use super::mutator::{Mutator, Phase};
 use super::rng::Gen;
 use crate::codec::{Frame, OpCode};
 

@@ -1,7 +1,7 @@
 //! Header bits: FIN and RSV1–RSV3.
 
 use super::input::Input;
-use super::registry::{Mutator, Phase};
+use super::mutator::{Mutator, Phase};
 use super::rng::Gen;
 
 /// The header-bit mutators.

@@ -13,6 +13,11 @@ use crate::model::{End, Endpoint, Expectation};
 /// header the model judges alone), as in the session's plan.
 const MODEL_FRAME_CAP: u64 = 1 << 30;
 
+/// Bytes a lying frame lacks at least, so that the tester's own closing
+/// frame, sent after the input, can never complete it (the length
+/// mutators keep to it, and [`Input::judge`] relies on it).
+pub const MIN_SHORTFALL: usize = 64;
+
 /// One fuzz input. Every frame carries its final mask key (or none): the
 /// bytes are exactly what the encoder writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,12 +85,12 @@ impl Input {
     /// the server must only not reply to it (`NoReply`), or, when earlier
     /// frames owe replies, stay alive and keep to the protocol (`Survive`).
     ///
-    /// A frame that lacks fewer than [`MIN_SHORTFALL`](super::length::MIN_SHORTFALL)
+    /// A frame that lacks fewer than [`MIN_SHORTFALL`]
     /// bytes could be completed by the tester's own Close sent after the
     /// input; only survival is judged then.
     pub fn judge(&self) -> Judge {
         let (exp, shortfall) = expect_stream_shortfall(self.wire());
-        let short = shortfall.is_some_and(|n| n < super::length::MIN_SHORTFALL as u64);
+        let short = shortfall.is_some_and(|n| n < MIN_SHORTFALL as u64);
         match (&exp.end, shortfall, exp.events.is_empty()) {
             (_, None, _) | (End::Fail { .. }, Some(_), _) => Judge::Model,
             (_, Some(_), true) if !short => Judge::NoReply,

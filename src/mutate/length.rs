@@ -4,15 +4,11 @@
 //! input there; if its header alone does not call for failing, the lying
 //! frame is sent alone (judged `NoReply`).
 
-use super::input::Input;
-use super::registry::{Mutator, Phase};
+use super::input::{Input, MIN_SHORTFALL};
+use super::mutator::{Mutator, Phase};
 use super::rng::Gen;
 use crate::codec::{OpCode, PayloadLen};
 use crate::model::End;
-
-/// Bytes a lying frame lacks at least, so that the tester's own closing
-/// frame, sent after the input, can never complete it.
-pub const MIN_SHORTFALL: usize = 64;
 
 /// The length mutators.
 pub const MUTATORS: &[Mutator] = &[

@@ -3,7 +3,7 @@
 //! patterns).
 
 use super::input::Input;
-use super::registry::{Mutator, Phase};
+use super::mutator::{Mutator, Phase};
 use super::rng::Gen;
 
 /// The masking mutators.

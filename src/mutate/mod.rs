@@ -18,6 +18,7 @@ mod header;
 mod input;
 mod length;
 mod masking;
+mod mutator;
 mod opcode;
 mod registry;
 mod rng;
@@ -26,7 +27,8 @@ mod utf8;
 
 pub use engine::Engine;
 pub use input::Input;
-pub use registry::{Mutator, Phase, UnknownMutator, all, by_name, select};
+pub use mutator::{Mutator, Phase};
+pub use registry::{UnknownMutator, all, by_name, select};
 pub use rng::Gen;
 
 #[cfg(test)]

@@ -8,30 +8,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::autobahn::case_anchor;
+use super::counts::{Counts, OUTCOMES};
 use super::html_assets::{CSS, JS};
+use super::html_escape::esc;
 use super::html_wire::{hex_log, wire_table};
 use super::json::{by_section, id_order};
 use super::junit::close_code_text;
-use super::markdown::OUTCOMES;
-use super::terminal::Counts;
 use crate::results::Outcome;
 use crate::results::{CaseResult, RunResults};
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The HTML report of one or more runs (agents side by side).
 pub fn html(runs: &[RunResults]) -> String {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::html::esc;
+use super::html_escape::esc;
 use crate::codec::{CloseCode, FrameHeader, OpCode, PayloadLen, apply_mask};
 use crate::results::WireEntry;
 

@@ -4,20 +4,10 @@
 
 use std::fmt::Write;
 
-use super::terminal::Counts;
+use super::counts::{Counts, OUTCOMES};
 use crate::codec::{CloseCode, explain};
 use crate::results::Outcome;
 use crate::results::{CaseResult, RunResults};
-
-/// Outcomes in report order.
-pub const OUTCOMES: [Outcome; 6] = [
-    Outcome::Pass,
-    Outcome::NonStrict,
-    Outcome::Informational,
-    Outcome::Unimplemented,
-    Outcome::Fail,
-    Outcome::Error,
-];
 
 /// Rows of non-PASS cases listed per agent before the rest is summarised.
 const MAX_ROWS: usize = 200;

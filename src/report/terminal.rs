@@ -4,43 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::markdown::OUTCOMES;
+use super::counts::Counts;
 use crate::results::Outcome;
 use crate::results::{CaseResult, RunResults};
-
-/// Outcome counts.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counts(pub BTreeMap<Outcome, usize>);
-
-impl Counts {
-    /// Counts the outcomes of `cases`.
-    pub fn of<'a>(cases: impl IntoIterator<Item = &'a CaseResult>) -> Counts {
-        let mut m = BTreeMap::new();
-        for c in cases {
-            *m.entry(c.outcome).or_insert(0) += 1;
-        }
-        Counts(m)
-    }
-
-    /// How many cases had `outcome`.
-    pub fn get(&self, outcome: Outcome) -> usize {
-        self.0.get(&outcome).copied().unwrap_or(0)
-    }
-
-    /// `12 PASS, 1 FAIL` (zero counts left out).
-    pub fn line(&self) -> String {
-        let parts: Vec<String> = OUTCOMES
-            .iter()
-            .filter(|o| self.get(**o) > 0)
-            .map(|o| format!("{} {o}", self.get(*o)))
-            .collect();
-        if parts.is_empty() {
-            "no cases".into()
-        } else {
-            parts.join(", ")
-        }
-    }
-}
 
 fn section_key(id: &str) -> (u32, String) {
     let top = id.split('.').next().unwrap_or(id);

@@ -2,9 +2,11 @@
 //! records every report is written from. The session grades into it, the
 //! runner builds its records, and `report/` depends on nothing else.
 
+mod campaign;
 mod model;
 mod outcome;
 
+pub use campaign::{CampaignSummary, FindingSummary};
 pub use model::{
     Attempt, CaseResult, RunResults, SCHEMA_VERSION, WIRE_ENTRIES, WireEntry, hex, rfc3339,
 };

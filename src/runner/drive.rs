@@ -184,7 +184,8 @@ mod tests {
     /// A session for `case` and the 101 its request earns (keys are seeded,
     /// so a second session sends the same request).
     fn session_and_101(case: &Case) -> (Session, Vec<u8>) {
-        let cfg = SessionConfig::new("h", "/");
+        let mut cfg = SessionConfig::new("h", "/");
+        cfg.close_timeout = Duration::from_millis(300);
         let mut twin = Session::new(case, cfg.clone(), now());
         let request = twin.poll_transmit().expect("request");
         let (parsed, _) = parse_request(&request, DEFAULT_MAX_HEADER_BYTES)
@@ -212,8 +213,9 @@ mod tests {
             let _ = tx.send(rt.block_on(drive(&mut io, session)));
         });
         let end = rx
-            .recv_timeout(Duration::from_secs(5))
-            .expect("drive must end soon after the case deadline (1 s)");
+            // The case deadline (at least 2 s), then the close timeout.
+            .recv_timeout(Duration::from_secs(8))
+            .expect("drive must end soon after the case deadline (2 s)");
         assert!(matches!(end, SessionEnd::Judged(..)));
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::drive::{drive, now};
-use super::shedding::{Backoff, Concurrency, Health, Next, Retry, sighting};
+use super::shedding::{Backoff, CONFIRM_PAUSE, Concurrency, Health, Next, Retry, sighting};
 use super::target::{ConnectError, Connector, Target};
 use crate::catalog::{Case, send};
 use crate::codec::Frame;
@@ -93,6 +93,11 @@ impl Exec {
         let mut retry = Retry::new(self.backoff, seed);
         let (end, duration) = loop {
             let epoch = self.concurrency.epoch();
+            cfg.opening_pause = if retry.confirming() {
+                CONFIRM_PAUSE
+            } else {
+                Duration::ZERO
+            };
             let (end, duration) = self.attempt(case, &cfg).await;
             let Some(seen) = sighting(&end) else {
                 break (end, duration);

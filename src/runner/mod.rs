@@ -6,10 +6,12 @@
 //!   shedding, probe) and the one definition of alive.
 //! - [`shedding`](Backoff): back-off and concurrency lowering.
 //! - [`run_cases`] / [`run_agent`]: a run of many cases as a library call.
-//! - [`run_campaign`]: the network fuzz campaign.
+//! - [`run_campaign`]: the network fuzz campaign; [`campaign_summary`]
+//!   turns its report into the results model's summary record.
 
 mod agent;
 mod campaign;
+mod campaign_summary;
 mod drive;
 mod exec;
 mod finding;
@@ -24,6 +26,7 @@ mod target;
 
 pub use agent::{AgentConfig, AgentError, AgentRun, Endpoint, run_agent};
 pub use campaign::{CampaignEvent, CampaignOptions, CampaignReport, Finding, Stats, run_campaign};
+pub use campaign_summary::{campaign_summary, finding_file_name, finding_summary};
 pub use drive::{close, drive, now};
 pub use exec::{Exec, Ran, Throttle, ended_abnormally};
 pub use finding::{

@@ -10,8 +10,11 @@
 //! the violation ([`SessionEnd::Throttled`]); after that it is only a
 //! *suspect*: the executor ([`super::Exec::run`]) probes the server (a fresh
 //! connection and an echo) and reruns the case at once when it is healthy.
-//! Only the same answer again, from a healthy server, with no load shedding
-//! seen anywhere in the run meanwhile, confirms `FAIL wrong-close-code`.
+//! The rerun waits [`CONFIRM_PAUSE`] after the 101 before it writes, so a
+//! server that closes right after its 101 without reading is seen shedding
+//! load rather than answering the case. Only the same answer again, from a
+//! healthy server, with no load shedding seen anywhere in the run
+//! meanwhile, confirms `FAIL wrong-close-code`.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -134,6 +137,9 @@ impl Concurrency {
         new
     }
 }
+
+/// The wait between the 101 and the first byte of a confirming rerun.
+pub const CONFIRM_PAUSE: Duration = Duration::from_millis(100);
 
 /// What a liveness probe found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -288,6 +294,14 @@ impl Retry {
         let wait = self.backoff.delay(self.backoffs, self.seed);
         self.backoffs += 1;
         Next::BackOff(wait)
+    }
+
+    /// Whether the next attempt confirms a suspect (the probe after it was
+    /// healthy): it then waits [`CONFIRM_PAUSE`] after the 101, so a server
+    /// that sheds load or restarts right after its 101 shows it before the
+    /// case writes a byte, and cannot confirm by chance.
+    pub fn confirming(&self) -> bool {
+        self.healthy_suspect.is_some()
     }
 
     /// The load-shedding codes met, for the results' `throttled` list.

@@ -39,6 +39,9 @@ pub struct SessionConfig {
     /// Added to every case deadline: a margin for the round trip measured
     /// before the run (the runner sets it).
     pub rtt_margin: Duration,
+    /// A wait between the 101 and the case's first byte (the confirming
+    /// rerun of a 1012/1013 suspect; zero otherwise).
+    pub opening_pause: Duration,
 }
 
 /// The closing handshake's own deadline (times `deadline_factor`).
@@ -64,6 +67,7 @@ impl SessionConfig {
             deadline_factor: 1.0,
             declared: Declared::default(),
             rtt_margin: Duration::ZERO,
+            opening_pause: Duration::ZERO,
         }
     }
 

@@ -77,6 +77,8 @@ impl Session {
             }
             _ => (Plan::from_steps_as(case.steps(), cfg.seed, role), None),
         };
+        let mut plan = plan;
+        plan.delay_start(cfg.opening_pause);
         let mut out = VecDeque::new();
         let request = (role == Role::Client).then(|| build_request(&cfg, &case.kind));
         if let Some(r) = &request {

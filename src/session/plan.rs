@@ -116,6 +116,17 @@ impl Plan {
         waits.sum()
     }
 
+    /// Waits `pause` after the opening handshake before the first write: a
+    /// server that closes with 1012/1013 right after its 101, without
+    /// reading, is then seen doing so before any byte of the case.
+    pub fn delay_start(&mut self, pause: Duration) {
+        if pause.is_zero() {
+            return;
+        }
+        self.actions.insert(0, Action::Wait(pause));
+        self.last_write = self.last_write.map(|i| i + 1);
+    }
+
     /// Builds the plan of `case` for a server, with keys from `seed`.
     pub fn new(case: &Case, seed: u64) -> Plan {
         Plan::from_steps(case.steps(), seed)

@@ -54,6 +54,60 @@ async fn refused_port_exits_2_with_one_line() {
     assert!(took < Duration::from_secs(5), "{took:?}");
 }
 
+/// A refused connection says so once, not once per error wrapping it:
+/// `error: the server is not reachable: cannot connect to 127.0.0.1:PORT:
+/// Connection refused (os error 111)`, from every command that connects.
+#[tokio::test]
+async fn refused_connection_names_its_cause_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("ws://127.0.0.1:{port}/");
+    let dir = report_dir("refused-once");
+    let d = dir.to_str().unwrap().to_string();
+    let commands: [Vec<String>; 3] = [
+        vec![
+            "conform".into(),
+            url.clone(),
+            "--report-dir".into(),
+            d.clone(),
+        ],
+        vec![
+            "fuzz".into(),
+            url.clone(),
+            "--iterations".into(),
+            "1".into(),
+            "--out".into(),
+            d,
+        ],
+        vec!["replay".into(), "1.1.1".into(), url.clone()],
+    ];
+    for args in commands {
+        let out = tokio::task::spawn_blocking({
+            let args = args.clone();
+            move || {
+                Command::new(env!("CARGO_BIN_EXE_wsgauntlet"))
+                    .args(&args)
+                    .output()
+                    .expect("the wsgauntlet binary runs")
+            }
+        })
+        .await
+        .unwrap();
+        assert_tool_error(&out, "refused");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.matches("refused").count(), 1, "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.matches(&format!("127.0.0.1:{port}")).count(),
+            1,
+            "{args:?}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[tokio::test]
 async fn bad_urls_exit_2_with_one_line() {
     for url in ["http://x", "ws://"] {
@@ -66,6 +120,8 @@ async fn bad_urls_exit_2_with_one_line() {
 async fn unresolvable_host_exits_2_with_one_line() {
     let (out, took) = conform(&["ws://nonexistent.invalid/"]).await;
     assert_tool_error(&out, "nonexistent.invalid");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("nonexistent.invalid").count(), 1, "{stderr}");
     assert!(took < Duration::from_secs(15), "{took:?}");
 }
 

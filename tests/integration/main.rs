@@ -12,6 +12,7 @@ mod fuzz_corpus;
 mod fuzz_endpoints;
 mod fuzz_regressions;
 mod hostile;
+mod layers;
 mod reports;
 mod reports_cli;
 mod serve;
