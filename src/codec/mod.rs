@@ -1,9 +1,11 @@
 //! Sans-IO wire format of RFC 6455: frames as they are on the wire, the
-//! rules they must follow, and the opening handshake.
+//! rules they must follow, the opening handshake, and permessage-deflate
+//! (RFC 7692) in [`deflate`].
 
 mod close_code;
 mod close_explain;
 mod decode;
+pub mod deflate;
 mod frame;
 mod handshake;
 mod header;
