@@ -57,7 +57,7 @@ impl Gate {
             } else {
                 format!(" — {}", e.reason)
             };
-            if e.outcome == c.outcome {
+            if e.outcome == c.outcome || e.also.contains(&c.outcome) {
                 self.expected
                     .push(format!("{}: {now} as expected{why}", c.id));
                 return;
