@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::codec::Frame;
+use crate::codec::{Body, Frame, OpCode};
 
 /// How the bytes of one `Send` step reach the socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +43,11 @@ pub enum Step {
     /// larger than what follows, garbage). Judged only by `Judge::Survive`
     /// or `Judge::NoReply`.
     SendBytes(Bytes, Delivery),
+    /// Sends one generated message (a pattern repeated to a length) in
+    /// frames of `fragment` bytes (0: one frame), masked as by `Send`. Its
+    /// bytes are produced as they are written and the echo is compared as
+    /// it arrives, so a large message is never held whole (section 9, 20.1.3).
+    SendGenerated(Generated, Delivery),
     /// Waits this long before the next step (fail-fast checks, pauses).
     Wait(Duration),
     /// Waits until every event the model expects so far has arrived (or the
@@ -53,6 +58,17 @@ pub enum Step {
     PauseReading,
     /// Reads again.
     ResumeReading,
+}
+
+/// A message produced from a pattern as it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Generated {
+    /// Text or binary.
+    pub opcode: OpCode,
+    /// The message.
+    pub body: Body,
+    /// Payload bytes per frame; 0 for one frame.
+    pub fragment: u64,
 }
 
 /// How a case's outcome is decided.
@@ -248,4 +264,24 @@ pub fn send_sync(frames: Vec<Frame>) -> Step {
 /// Shorthand: one `Send` step cut into writes of `n` bytes.
 pub fn send_chopped(frames: Vec<Frame>, n: usize) -> Step {
     Step::Send(frames, Delivery::Chops(n))
+}
+
+/// Shorthand: `pattern` repeated to `len` bytes, as one message of `opcode`
+/// in frames of `fragment` bytes (0: one frame).
+pub fn send_generated(
+    opcode: OpCode,
+    pattern: &'static [u8],
+    len: u64,
+    fragment: u64,
+    delivery: Delivery,
+) -> Step {
+    let body = Body::pattern(pattern, len);
+    Step::SendGenerated(
+        Generated {
+            opcode,
+            body,
+            fragment,
+        },
+        delivery,
+    )
 }

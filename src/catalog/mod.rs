@@ -27,8 +27,8 @@ mod tests;
 mod tests_extra;
 
 pub use case::{
-    Case, CaseKind, Delivery, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step, StepsFn,
-    one_step, send, send_chopped, send_sync,
+    Case, CaseKind, Delivery, Generated, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step,
+    StepsFn, one_step, send, send_chopped, send_generated, send_sync,
 };
 pub use s20_size_boundaries::declared_cases;
 pub use select::{Selection, matches_pattern};

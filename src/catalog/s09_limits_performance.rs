@@ -5,8 +5,9 @@
 //! Autobahn's (`case9_*.py`). Autobahn checks only the echo's type and
 //! length; the model checks its content too.
 //!
-//! Payloads are built when a case's steps are built, once per case: one
-//! buffer per message, sliced (not copied) into its frames.
+//! The large messages are generated (`Step::SendGenerated`): Autobahn's
+//! pattern repeated to the size, produced as it is written and compared
+//! with the echo as that arrives, so no message is held whole.
 //!
 //! `Profile::Quick` keeps the ids and deadlines and divides message and
 //! fragment sizes by 16 (9.3.1 still sends 65,536 frames, of 4 B); TCP chop
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{Case, Profile, Step, send, send_chopped};
+use super::{Case, Delivery, Profile, Step, send, send_generated};
 use crate::codec::{Frame, OpCode};
 
 const KIB: usize = 1 << 10;
@@ -118,7 +119,13 @@ fn single_frame(profile: Profile, opcode: OpCode, group: u8) -> Vec<Case> {
         };
         let title = format!("{} message of {} in one frame", kind(opcode), human(size));
         let case = Case::frames(id(group, i), title, "5.2", Q_LENGTH_64, move || {
-            vec![send(vec![Frame::new(opcode, pattern(opcode, size))])]
+            vec![send_generated(
+                opcode,
+                pattern(opcode),
+                size as u64,
+                0,
+                Delivery::Whole,
+            )]
         });
         out.push(case.deadline(Duration::from_secs(secs)));
     }
@@ -127,7 +134,11 @@ fn single_frame(profile: Profile, opcode: OpCode, group: u8) -> Vec<Case> {
 
 fn fragmented(profile: Profile, opcode: OpCode, group: u8) -> Vec<Case> {
     let size = scaled(profile, FRAGMENTED_MESSAGE);
-    let fill = if opcode == OpCode::TEXT { b'*' } else { 0xFE };
+    let fill: &'static [u8] = if opcode == OpCode::TEXT {
+        b"*"
+    } else {
+        b"\xfe"
+    };
     let mut out = Vec::new();
     for (i, &frag) in FRAGMENT_SIZES.iter().enumerate() {
         let frag = scaled(profile, frag);
@@ -138,8 +149,13 @@ fn fragmented(profile: Profile, opcode: OpCode, group: u8) -> Vec<Case> {
             human(frag)
         );
         let case = Case::frames(id(group, i), title, "5.4", Q_FRAGMENTED, move || {
-            let payload = Bytes::from(vec![fill; size]);
-            vec![send(fragments(opcode, &payload, frag))]
+            vec![send_generated(
+                opcode,
+                fill,
+                size as u64,
+                frag as u64,
+                Delivery::Whole,
+            )]
         });
         out.push(case.deadline(Duration::from_secs(FRAGMENTED_DEADLINE)));
     }
@@ -156,9 +172,12 @@ fn chopped(profile: Profile, opcode: OpCode, group: u8) -> Vec<Case> {
             human(size)
         );
         let case = Case::frames(id(group, i), title, "5.2", Q_LENGTH_64, move || {
-            vec![send_chopped(
-                vec![Frame::new(opcode, pattern(opcode, size))],
-                chop,
+            vec![send_generated(
+                opcode,
+                pattern(opcode),
+                size as u64,
+                0,
+                Delivery::Chops(chop),
             )]
         });
         out.push(case.deadline(Duration::from_secs(CHOPPED_DEADLINE)));
@@ -189,30 +208,13 @@ fn round_trips(profile: Profile, opcode: OpCode, group: u8) -> Vec<Case> {
     out
 }
 
-/// `payload` cut into frames of `frag` bytes (the last may be shorter),
-/// sharing the buffer: the first with `opcode`, the rest continuations.
-pub(super) fn fragments(opcode: OpCode, payload: &Bytes, frag: usize) -> Vec<Frame> {
-    let frag = frag.max(1);
-    let count = payload.len().div_ceil(frag).max(1);
-    (0..count)
-        .map(|i| {
-            let end = ((i + 1) * frag).min(payload.len());
-            let op = if i == 0 { opcode } else { OpCode::CONTINUATION };
-            Frame::new(op, payload.slice(i * frag..end)).fin(i + 1 == count)
-        })
-        .collect()
-}
-
-/// Autobahn's pattern for the opcode, repeated to `size` bytes.
-fn pattern(opcode: OpCode, size: usize) -> Bytes {
-    let unit = if opcode == OpCode::TEXT {
+/// Autobahn's pattern for the opcode (repeated to the message's size).
+fn pattern(opcode: OpCode) -> &'static [u8] {
+    if opcode == OpCode::TEXT {
         TEXT_PATTERN
     } else {
         BINARY_PATTERN
-    };
-    let mut bytes = unit.repeat(size / unit.len() + 1);
-    bytes.truncate(size);
-    Bytes::from(bytes)
+    }
 }
 
 fn id(group: u8, index: usize) -> String {

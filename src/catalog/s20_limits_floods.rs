@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{Case, Judge, Step, send};
+use super::{Case, Delivery, Judge, Step, send, send_generated};
 use crate::codec::{Frame, OpCode};
 
 const Q_LIMITS: &str = "Implementations that have implementation- and/or platform-specific limitations regarding the frame size or total message size after reassembly from multiple frames MUST protect themselves against exceeding those limits.";
@@ -69,7 +69,15 @@ fn accumulation() -> Vec<Case> {
             "Binary message of 64 MiB in one frame",
             "10.4",
             Q_LIMITS,
-            || vec![send(vec![Frame::binary(vec![0xFE; OVERSIZE])])],
+            || {
+                vec![send_generated(
+                    OpCode::BINARY,
+                    b"\xfe",
+                    OVERSIZE as u64,
+                    0,
+                    Delivery::Whole,
+                )]
+            },
         )
         .judge(Judge::ModelOrTooBig)
         .deadline(Duration::from_secs(30)),

@@ -217,7 +217,7 @@ fn framing_cases_echo_the_exact_payload() {
             let e = expect(&c);
             let want = Reaction::Message {
                 opcode,
-                payload: Bytes::from(vec![byte; *len]),
+                payload: Bytes::from(vec![byte; *len]).into(),
             };
             assert_eq!(e.events.len(), 1);
             assert_eq!(e.events[0].reaction, want, "{}", c.id);

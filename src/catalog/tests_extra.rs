@@ -45,10 +45,35 @@ fn wire_frames(steps: &[Step]) -> Vec<Frame> {
                 None => f.clone().masked(TEST_KEY),
             })),
             Step::SendAsIs(frames, _) => out.extend(frames.iter().cloned()),
+            Step::SendGenerated(g, _) => out.extend(generated_frames(g)),
             _ => {}
         }
     }
     out
+}
+
+/// A generated message as frames, held (the session never holds them).
+fn generated_frames(g: &Generated) -> Vec<Frame> {
+    let payload = g.body.to_bytes();
+    let frag = if g.fragment == 0 {
+        payload.len().max(1)
+    } else {
+        g.fragment as usize
+    };
+    let count = payload.len().div_ceil(frag).max(1);
+    (0..count)
+        .map(|i| {
+            let end = ((i + 1) * frag).min(payload.len());
+            let op = if i == 0 {
+                g.opcode
+            } else {
+                OpCode::CONTINUATION
+            };
+            Frame::new(op, payload.slice(i * frag..end))
+                .fin(i + 1 == count)
+                .masked(TEST_KEY)
+        })
+        .collect()
 }
 
 fn model(case: &Case) -> Expectation {
@@ -68,7 +93,7 @@ fn messages(e: &Expectation) -> Vec<(OpCode, Bytes)> {
     e.events
         .iter()
         .filter_map(|ev| match &ev.reaction {
-            Reaction::Message { opcode, payload } => Some((*opcode, payload.clone())),
+            Reaction::Message { opcode, payload } => Some((*opcode, payload.to_bytes())),
             _ => None,
         })
         .collect()
@@ -219,7 +244,7 @@ fn section_9_quick_cases_build_and_the_model_echoes_every_message_in_full() {
         }
         if let 5 | 6 = group {
             let chop = [64, 128, 256, 512, 1024, 2048][index];
-            assert!(matches!(steps[0], Step::Send(_, Delivery::Chops(n)) if n == chop));
+            assert!(matches!(steps[0], Step::SendGenerated(_, Delivery::Chops(n)) if n == chop));
         }
         if group >= 7 {
             assert_eq!(
@@ -243,9 +268,11 @@ fn section_9_quick_cases_build_and_the_model_echoes_every_message_in_full() {
 fn section_9_full_profile_keeps_autobahns_sizes_and_deadlines() {
     let full = s09_limits_performance::cases(Profile::Full);
     let steps = find(&full, "9.1.6").steps();
-    let [Step::Send(frames, Delivery::Whole)] = steps.as_slice() else {
-        panic!("9.1.6 is one whole send");
-    };
+    let frames = wire_frames(&steps);
+    assert!(matches!(
+        steps.as_slice(),
+        [Step::SendGenerated(_, Delivery::Whole)]
+    ));
     let frame = &frames[0];
     assert_eq!(frame.payload.len(), 16 << 20);
     assert_eq!(frame.header.len, PayloadLen::Len64(16 << 20));
@@ -265,21 +292,21 @@ fn section_9_full_profile_keeps_autobahns_sizes_and_deadlines() {
 }
 
 #[test]
-fn fragments_slice_one_buffer() {
-    let payload = Bytes::from(vec![b'*'; 1000]);
-    let frames = s09_limits_performance::fragments(OpCode::TEXT, &payload, 64);
-    assert_eq!(frames.len(), 16);
-    let base = payload.as_ptr() as usize;
-    for (i, f) in frames.iter().enumerate() {
-        assert_eq!(
-            f.payload.as_ptr() as usize,
-            base + 64 * i,
-            "frame {i} copies"
-        );
-        assert_eq!(f.header.fin, i == 15);
-        assert_eq!(f.header.opcode == OpCode::TEXT, i == 0);
+fn large_messages_are_generated_not_held() {
+    let full = s09_limits_performance::cases(Profile::Full);
+    for (id, fragment) in [("9.1.6", 0), ("9.3.1", 64), ("9.5.1", 0)] {
+        let steps = find(&full, id).steps();
+        let [Step::SendGenerated(g, _)] = steps.as_slice() else {
+            panic!("{id} is one generated message: {steps:?}");
+        };
+        assert!(matches!(g.body, crate::codec::Body::Pattern { .. }), "{id}");
+        assert_eq!(g.fragment, fragment, "{id}");
     }
-    assert_eq!(frames[15].payload.len(), 1000 - 15 * 64);
+    let s20 = s20_limits_floods::cases();
+    let big = find(&s20, "20.1.3").steps();
+    assert!(
+        matches!(big.as_slice(), [Step::SendGenerated(g, Delivery::Whole)] if g.body.len() == 64 << 20)
+    );
 }
 
 /// What a case is meant to show, by id prefix (longest prefix wins).

@@ -2,6 +2,7 @@
 //! rules they must follow, the opening handshake, and permessage-deflate
 //! (RFC 7692) in [`deflate`].
 
+mod body;
 mod close_code;
 mod close_explain;
 mod decode;
@@ -15,6 +16,7 @@ mod utf8;
 mod validate;
 mod violation;
 
+pub use body::{Assembler, Body, Digest, PIECE};
 pub use close_code::{CloseCode, CloseCodeClass};
 pub use close_explain::{Explanation, explain};
 pub use decode::{DecodeError, Decoder};

@@ -9,6 +9,14 @@ use super::opcode::OpCode;
 use super::utf8::Utf8Validator;
 use super::violation::Violation;
 
+/// The data frame whose payload is arriving in pieces.
+#[derive(Clone, Debug)]
+struct CurrentFrame {
+    msg: OpenMessage,
+    fin: bool,
+    failed: bool,
+}
+
 /// The state of the message a sender has open.
 #[derive(Clone, Debug)]
 struct OpenMessage {
@@ -24,6 +32,7 @@ pub struct Validator {
     rsv_allowed: u8,
     max_message: u64,
     open: Option<OpenMessage>,
+    current: Option<CurrentFrame>,
     close_sent: bool,
 }
 
@@ -35,6 +44,7 @@ impl Validator {
             rsv_allowed: 0,
             max_message: u64::MAX,
             open: None,
+            current: None,
             close_sent: false,
         }
     }
@@ -151,44 +161,79 @@ impl Validator {
 
     /// Every rule a whole frame breaks; advances the message state.
     pub fn check_frame(&mut self, f: &Frame) -> Vec<Violation> {
-        let mut v = self.check_header(&f.header);
-        let op = f.header.opcode;
-        if op == OpCode::CLOSE {
+        if f.header.opcode == OpCode::CLOSE {
+            let mut v = self.check_header(&f.header);
             check_close_body(&f.payload, &mut v);
             self.close_sent = true;
-        } else if op.is_data() && !v.iter().any(is_sequence_error) {
-            self.advance_message(f, &mut v);
+            return v;
+        }
+        let mut v = self.begin_frame(&f.header);
+        v.extend(self.feed_payload(&f.payload));
+        v.extend(self.end_frame());
+        v
+    }
+
+    /// The rules a frame's header breaks, for a frame whose payload follows
+    /// in pieces ([`Validator::feed_payload`], then [`Validator::end_frame`]):
+    /// the same checks as [`Validator::check_frame`] for any data or
+    /// reserved frame, without holding the payload. (A Close frame's body is
+    /// judged only whole, by `check_frame`.)
+    pub fn begin_frame(&mut self, h: &FrameHeader) -> Vec<Violation> {
+        let v = self.check_header(h);
+        if h.opcode == OpCode::CLOSE {
+            self.close_sent = true;
+        }
+        self.current = None;
+        if h.opcode.is_data() && !v.iter().any(is_sequence_error) {
+            let msg = match self.open.take() {
+                Some(m) if h.opcode == OpCode::CONTINUATION => m,
+                _ => OpenMessage {
+                    opcode: h.opcode,
+                    size: 0,
+                    utf8: (h.opcode == OpCode::TEXT).then(Utf8Validator::new),
+                },
+            };
+            self.current = Some(CurrentFrame {
+                msg,
+                fin: h.fin,
+                failed: false,
+            });
         }
         v
     }
 
-    fn advance_message(&mut self, f: &Frame, v: &mut Vec<Violation>) {
-        let h = &f.header;
-        let mut msg = match self.open.take() {
-            Some(m) if h.opcode == OpCode::CONTINUATION => m,
-            _ => OpenMessage {
-                opcode: h.opcode,
-                size: 0,
-                utf8: (h.opcode == OpCode::TEXT).then(Utf8Validator::new),
-            },
-        };
-        msg.size += f.payload.len() as u64;
-        if let Some(utf8) = msg.utf8.as_mut() {
-            // RFC 6455 §8.1: an endpoint that finds a text stream is not valid
-            // UTF-8 "MUST _Fail the WebSocket Connection_" — as early as the
-            // first byte that no continuation can make valid.
-            let r = utf8
-                .feed(&f.payload)
-                .and_then(|_| if h.fin { utf8.finish() } else { Ok(()) });
-            if let Err(e) = r {
-                v.push(Violation::InvalidUtf8 {
-                    position: e.position,
-                });
-            }
+    /// The next unmasked piece of the payload of the frame begun last.
+    pub fn feed_payload(&mut self, piece: &[u8]) -> Option<Violation> {
+        let cur = self.current.as_mut()?;
+        cur.msg.size += piece.len() as u64;
+        if cur.failed {
+            return None;
         }
-        if !h.fin {
-            self.open = Some(msg);
+        // RFC 6455 §8.1: an endpoint that finds a text stream is not valid
+        // UTF-8 "MUST _Fail the WebSocket Connection_" — as early as the
+        // first byte that no continuation can make valid.
+        let e = cur.msg.utf8.as_mut()?.feed(piece).err()?;
+        cur.failed = true;
+        Some(Violation::InvalidUtf8 {
+            position: e.position,
+        })
+    }
+
+    /// The frame begun last is complete: a final frame ends its message
+    /// (a text message must not end inside a UTF-8 sequence).
+    pub fn end_frame(&mut self) -> Option<Violation> {
+        let mut cur = self.current.take()?;
+        if !cur.fin {
+            self.open = Some(cur.msg);
+            return None;
         }
+        if cur.failed {
+            return None;
+        }
+        let e = cur.msg.utf8.as_mut()?.finish().err()?;
+        Some(Violation::InvalidUtf8 {
+            position: e.position,
+        })
     }
 
     /// The UTF-8 verdict on the first bytes of a text (or text-continuation)

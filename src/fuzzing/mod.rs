@@ -306,7 +306,7 @@ fn check_reaction(i: usize, frame: &Frame, reaction: &Reaction, fatal: bool, fin
     match reaction {
         Reaction::Message { opcode, payload } if *opcode == crate::codec::OpCode::TEXT => {
             assert!(
-                std::str::from_utf8(payload).is_ok(),
+                std::str::from_utf8(&payload.to_bytes()).is_ok(),
                 "frame {i}: echoed invalid UTF-8"
             );
         }

@@ -1,9 +1,9 @@
 //! The model of one conforming endpoint receiving frames from its peer.
 
-use bytes::BytesMut;
-
 use super::reaction::{Failure, Owed, Reaction};
-use crate::codec::{CloseCode, Frame, FrameHeader, OpCode, Role, Validator, Violation};
+use crate::codec::{
+    Assembler, Body, CloseCode, Frame, FrameHeader, OpCode, Role, Validator, Violation,
+};
 
 /// What the modelled endpoint accepts beyond the bare RFC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub struct Endpoint {
     role: Role,
     incoming: Validator,
     state: State,
-    message: Option<(OpCode, BytesMut)>,
+    message: Option<(OpCode, Assembler)>,
 }
 
 impl Endpoint {
@@ -98,13 +98,19 @@ impl Endpoint {
 
     /// What a conforming endpoint must do on receiving `frame`.
     pub fn receive(&mut self, frame: &Frame) -> Owed {
+        self.receive_body(&frame.header, &Body::Bytes(frame.payload.clone()))
+    }
+
+    /// As [`Endpoint::receive`], for a frame whose payload is a [`Body`]
+    /// (a generated payload is checked piece by piece, never held whole).
+    pub fn receive_body(&mut self, header: &FrameHeader, body: &Body) -> Owed {
         if self.state != State::Open {
             return Owed {
                 reaction: Reaction::Ignore,
                 tolerable: None,
             };
         }
-        let violations = self.incoming.check_frame(frame);
+        let violations = self.check(header, body);
         let tolerable = violations
             .iter()
             .find(|v| v.receiver_may_tolerate())
@@ -113,11 +119,10 @@ impl Endpoint {
             Some(fatal) => {
                 self.state = State::Failed;
                 self.message = None;
-                let deferrable =
-                    matches!(fatal, Violation::InvalidUtf8 { .. }) && !frame.header.fin;
+                let deferrable = matches!(fatal, Violation::InvalidUtf8 { .. }) && !header.fin;
                 Reaction::Fail(failure(fatal, deferrable))
             }
-            None => self.accept(frame),
+            None => self.accept(header, body),
         };
         Owed {
             reaction,
@@ -125,33 +130,49 @@ impl Endpoint {
         }
     }
 
-    fn accept(&mut self, frame: &Frame) -> Reaction {
-        match frame.header.opcode {
-            OpCode::PING => Reaction::Pong(frame.payload.clone()),
+    fn check(&mut self, header: &FrameHeader, body: &Body) -> Vec<Violation> {
+        if let Body::Bytes(payload) = body {
+            let frame = Frame {
+                header: *header,
+                payload: payload.clone(),
+            };
+            return self.incoming.check_frame(&frame);
+        }
+        let mut v = self.incoming.begin_frame(header);
+        body.for_each_piece(|p| v.extend(self.incoming.feed_payload(p)));
+        v.extend(self.incoming.end_frame());
+        v
+    }
+
+    fn accept(&mut self, header: &FrameHeader, body: &Body) -> Reaction {
+        let held = || body.bytes_at(0, body.len() as usize);
+        match header.opcode {
+            OpCode::PING => Reaction::Pong(held()),
             OpCode::PONG => Reaction::Nothing,
             OpCode::CLOSE => {
                 self.state = State::Closing;
                 self.message = None;
-                close_reply(frame)
+                close_reply(&Frame {
+                    header: *header,
+                    payload: held(),
+                })
             }
-            op => self.accept_data(op, frame),
+            op => self.accept_data(op, header.fin, body),
         }
     }
 
-    fn accept_data(&mut self, op: OpCode, frame: &Frame) -> Reaction {
-        let (opcode, mut buf) = match self.message.take() {
+    fn accept_data(&mut self, op: OpCode, fin: bool, body: &Body) -> Reaction {
+        let (opcode, mut message) = match self.message.take() {
             Some(open) if op == OpCode::CONTINUATION => open,
-            _ => (op, BytesMut::new()),
+            _ => (op, Assembler::default()),
         };
-        buf.extend_from_slice(&frame.payload);
-        if !frame.header.fin {
-            self.message = Some((opcode, buf));
+        message.push(body);
+        if !fin {
+            self.message = Some((opcode, message));
             return Reaction::Nothing;
         }
-        Reaction::Message {
-            opcode,
-            payload: buf.freeze(),
-        }
+        let payload = message.finish();
+        Reaction::Message { opcode, payload }
     }
 }
 

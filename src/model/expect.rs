@@ -3,7 +3,7 @@
 
 use super::endpoint::Endpoint;
 use super::reaction::{Failure, Reaction};
-use crate::codec::{CloseCode, Frame, FrameHeader, OpCode, Violation};
+use crate::codec::{Body, CloseCode, Frame, FrameHeader, OpCode, Violation};
 
 /// One event the endpoint must send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,15 +67,29 @@ impl Expectation {
     /// payload never (or not yet) arrives: a header that already calls for
     /// failing the connection ends the expectation as frame `frames.len()`.
     pub fn of_stream(
-        mut endpoint: Endpoint,
+        endpoint: Endpoint,
         frames: &[Frame],
+        trailing: Option<&FrameHeader>,
+    ) -> Expectation {
+        let frames: Vec<(FrameHeader, Body)> = frames
+            .iter()
+            .map(|f| (f.header, Body::Bytes(f.payload.clone())))
+            .collect();
+        Expectation::of_bodies(endpoint, &frames, trailing)
+    }
+
+    /// As `of_stream`, for frames given as a header and a [`Body`] (a
+    /// generated payload is modelled piece by piece, never held whole).
+    pub fn of_bodies(
+        mut endpoint: Endpoint,
+        frames: &[(FrameHeader, Body)],
         trailing: Option<&FrameHeader>,
     ) -> Expectation {
         let mut events = Vec::new();
         let mut tolerable = Vec::new();
         let mut end = End::TesterCloses;
-        for (i, frame) in frames.iter().enumerate() {
-            let owed = endpoint.receive(frame);
+        for (i, (header, body)) in frames.iter().enumerate() {
+            let owed = endpoint.receive_body(header, body);
             if let Some(v) = owed.tolerable {
                 tolerable.push((i, v));
             }
@@ -124,12 +138,12 @@ impl Expectation {
 }
 
 /// Index of the first frame after `from` that ends the open message.
-fn message_end(frames: &[Frame], from: usize) -> Option<usize> {
+fn message_end(frames: &[(FrameHeader, Body)], from: usize) -> Option<usize> {
     frames
         .iter()
         .enumerate()
         .skip(from + 1)
-        .find(|(_, f)| f.header.opcode == OpCode::CONTINUATION && f.header.fin)
+        .find(|(_, (h, _))| h.opcode == OpCode::CONTINUATION && h.fin)
         .map(|(i, _)| i)
 }
 

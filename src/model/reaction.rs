@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{CloseCode, OpCode, Violation};
+use crate::codec::{Body, CloseCode, OpCode, Violation};
 
 /// Failing the connection (RFC 6455 §7.1.7): send a Close with one of
 /// `codes`, then close the TCP connection. Dropping TCP without a Close is
@@ -28,8 +28,8 @@ pub enum Reaction {
     Message {
         /// Text or binary.
         opcode: OpCode,
-        /// The reassembled payload.
-        payload: Bytes,
+        /// The reassembled payload (a generated one stays generated).
+        payload: Body,
     },
     /// RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a
     /// Pong frame in response"; §5.5.3: the Pong "MUST have identical

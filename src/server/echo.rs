@@ -264,7 +264,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
     async fn react(&mut self, frame: &Frame) -> Result<Step, ServerError> {
         match self.endpoint.receive(frame).reaction {
             Reaction::Message { opcode, payload } => {
-                self.send(&Frame::new(opcode, payload)).await?
+                self.send(&Frame::new(opcode, payload.to_bytes())).await?
             }
             Reaction::Pong(payload) => self.send(&Frame::pong(payload)).await?,
             Reaction::CloseReply { codes, .. } => {

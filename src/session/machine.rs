@@ -18,9 +18,10 @@ use super::opening::{Opening, read_response};
 use super::peer::{PeerStream, Rx};
 use super::plan::{Action, MaskKeys, Plan};
 use super::request::build_request;
+use super::transmit::Cursor;
 use super::verdict::{Judging, judge_with};
 use crate::catalog::{Case, CaseKind, HandshakeExpect, Judge};
-use crate::codec::{ClientRequest, CloseCode, Frame, OpCode, Role};
+use crate::codec::{ClientRequest, CloseCode, Frame, Role};
 use crate::model::End;
 
 /// The least time a case waits beyond its own pauses for what it is owed: a
@@ -58,6 +59,12 @@ pub struct Session {
     close_sent: bool,
     reading: bool,
     out: VecDeque<Bytes>,
+    /// The generated message being written, if any.
+    transmit: Option<Cursor>,
+    /// The last instant the driver gave (for what `poll_transmit` logs).
+    last_now: Instant,
+    /// `advance` is due at once (a stream was written to its end).
+    wake: bool,
     rx: BytesMut,
     stream: PeerStream,
     keys: MaskKeys,
@@ -79,6 +86,7 @@ impl Session {
         };
         let mut plan = plan;
         plan.delay_start(cfg.opening_pause);
+        let owed = plan.owed_messages();
         let mut out = VecDeque::new();
         let request = (role == Role::Client).then(|| build_request(&cfg, &case.kind));
         if let Some(r) = &request {
@@ -110,8 +118,11 @@ impl Session {
             close_sent: false,
             reading: true,
             out,
+            transmit: None,
+            last_now: now,
+            wake: false,
             rx: BytesMut::new(),
-            stream: PeerStream::of(role.peer(), cfg.max_message),
+            stream: PeerStream::of(role.peer(), cfg.max_message).expecting(owed),
             keys: MaskKeys::new(cfg.seed ^ 0x5EED_C105E),
             distinct_keys: HashSet::new(),
             obs: Observed::default(),
@@ -139,9 +150,33 @@ impl Session {
         }
     }
 
-    /// The next bytes to write, in order.
+    /// The next bytes to write, in order. A generated message is produced
+    /// here, a write at a time; the tester's own control frames go between
+    /// its frames, never inside one, and nothing of it after the tester's Close.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        self.out.pop_front()
+        let mid_frame = self
+            .transmit
+            .as_ref()
+            .is_some_and(|c| !c.done && !c.at_frame_boundary());
+        if !mid_frame && let Some(b) = self.out.pop_front() {
+            return Some(b);
+        }
+        if self.close_sent && !mid_frame {
+            return None;
+        }
+        self.next_stream_write()
+    }
+
+    fn next_stream_write(&mut self) -> Option<Bytes> {
+        let cursor = self.transmit.as_mut().filter(|c| !c.done)?;
+        let stream = &self.plan.streams[cursor.index];
+        let bytes = cursor.next_write(stream);
+        if cursor.done {
+            self.wake = true;
+        }
+        let bytes = bytes?;
+        self.count_written(bytes.len() as u64, self.last_now);
+        Some(bytes)
     }
 
     /// Whether the driver should read from the socket now.
@@ -181,7 +216,8 @@ impl Session {
         // The closing handshake has its own deadline, measured from the
         // tester's Close, not what is left of the case deadline.
         let case = (self.phase != Phase::Closing).then_some(self.deadline);
-        [case, self.wait_until, self.close_deadline]
+        let wake = self.wake.then_some(self.last_now);
+        [case, self.wait_until, self.close_deadline, wake]
             .into_iter()
             .flatten()
             .min()
@@ -189,6 +225,7 @@ impl Session {
 
     /// Bytes arrived from the peer.
     pub fn handle_input(&mut self, data: &[u8], now: Instant) {
+        self.last_now = now;
         if self.phase == Phase::Done {
             return;
         }
@@ -213,6 +250,8 @@ impl Session {
 
     /// Time passed; call at or after `poll_timeout`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.last_now = now;
+        self.wake = false;
         if self.phase == Phase::Done {
             return;
         }
@@ -474,6 +513,17 @@ impl Session {
     fn run_action(&mut self, action: Action, now: Instant) -> bool {
         match action {
             Action::Write(bytes) => self.write_case_bytes(bytes, now),
+            Action::Stream { index } => match &self.transmit {
+                Some(c) if c.index == index && c.done => self.transmit = None,
+                Some(_) => return false,
+                None => {
+                    if Some(self.next) == self.plan.last_write {
+                        self.last_write_started = true;
+                    }
+                    self.transmit = Some(Cursor::new(index));
+                    return false;
+                }
+            },
             Action::Wait(d) => match self.wait_until {
                 None => {
                     self.wait_until = Some(now + d);
@@ -494,22 +544,37 @@ impl Session {
     }
 
     fn write_case_bytes(&mut self, bytes: Bytes, now: Instant) {
-        let before = self.frames_sent;
-        self.bytes_sent += bytes.len() as u64;
-        let ends = self.plan.frame_ends.iter();
-        self.frames_sent = ends.take_while(|e| **e <= self.bytes_sent).count();
-        for i in before..self.frames_sent {
-            let f = self.plan.frames[i].clone();
-            self.log(true, &f, now);
-            if f.header.opcode == OpCode::CLOSE && self.obs.close.is_none() {
-                self.close_sent = true;
-                self.obs.tester_closed = true;
-            }
-        }
+        self.count_written(bytes.len() as u64, now);
         if Some(self.next) == self.plan.last_write {
             self.last_write_started = true;
         }
         self.out.push_back(bytes);
+    }
+
+    /// Case bytes handed to the driver: the frames they complete are sent.
+    fn count_written(&mut self, n: u64, now: Instant) {
+        let before = self.frames_sent;
+        self.bytes_sent += n;
+        let ends = &self.plan.frame_ends;
+        while ends
+            .get(self.frames_sent)
+            .is_some_and(|e| *e <= self.bytes_sent)
+        {
+            self.frames_sent += 1;
+        }
+        let logged =
+            before.min(self.plan.frames.len())..self.frames_sent.min(self.plan.frames.len());
+        for i in logged {
+            let f = self.plan.frames[i].clone();
+            self.log(true, &f, now);
+        }
+        let close = self.plan.first_close;
+        if close.is_some_and(|c| (before..self.frames_sent).contains(&c))
+            && self.obs.close.is_none()
+        {
+            self.close_sent = true;
+            self.obs.tester_closed = true;
+        }
     }
 
     fn on_actions_done(&mut self, now: Instant) {

@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 
-use crate::codec::{CloseCode, FrameHeader, OpCode, Violation};
+use crate::codec::{Body, CloseCode, Digest, FrameHeader, OpCode, Violation};
 
 /// An event the peer sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,11 +13,63 @@ pub enum Seen {
     Message {
         /// Text or binary.
         opcode: OpCode,
-        /// The payload.
-        payload: Bytes,
+        /// What arrived: length, hash, head, and where it first differed
+        /// from the echo owed (never the whole payload).
+        payload: Received,
     },
     /// A pong.
     Pong(Bytes),
+}
+
+/// Bytes of a received message kept for the report.
+pub const RECEIVED_HEAD: usize = 64;
+/// Bytes shown on each side of a first difference.
+pub const DIFF_CONTEXT: usize = 8;
+
+/// A received message, compared as it arrived: never held whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// Length in bytes.
+    pub len: u64,
+    /// Running hash of the bytes ([`Digest`]).
+    pub hash: u64,
+    /// The first bytes.
+    pub head: Bytes,
+    /// Where it first differed from the message owed in its place.
+    pub diff: Option<Diff>,
+}
+
+/// The first byte at which a received message left the one owed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diff {
+    /// Offset of the first differing byte (the length of the shorter one
+    /// when one is a prefix of the other).
+    pub offset: u64,
+    /// Offset of the first byte of the two excerpts.
+    pub from: u64,
+    /// The owed bytes from `from`.
+    pub expected: Bytes,
+    /// The received bytes from `from`.
+    pub actual: Bytes,
+}
+
+impl Received {
+    /// A message held whole (tests, small messages).
+    pub fn of(bytes: &[u8]) -> Received {
+        let mut d = Digest::default();
+        d.update(bytes);
+        Received {
+            len: bytes.len() as u64,
+            hash: d.value(),
+            head: Bytes::copy_from_slice(&bytes[..bytes.len().min(RECEIVED_HEAD)]),
+            diff: None,
+        }
+    }
+
+    /// Whether these are the bytes of `body`: same length and hash.
+    pub fn matches(&self, body: &Body) -> bool {
+        self.len == body.len() && self.hash == body.digest().value()
+    }
 }
 
 /// An event with when it arrived.
@@ -105,7 +157,24 @@ pub struct Observed {
 /// The seen event's kind and payload size, for messages in a line.
 pub fn describe_seen(e: &Seen) -> String {
     match e {
-        Seen::Message { opcode, payload } => format!("{opcode}({} B)", payload.len()),
+        Seen::Message { opcode, payload } => {
+            let diff = payload.diff.as_ref().map(describe_diff).unwrap_or_default();
+            format!("{opcode}({} B){diff}", payload.len)
+        }
         Seen::Pong(p) => format!("pong({} B)", p.len()),
     }
+}
+
+fn describe_diff(d: &Diff) -> String {
+    format!(
+        " differing from byte {}: owed {} from byte {}, got {}",
+        d.offset,
+        hex(&d.expected),
+        d.from,
+        hex(&d.actual)
+    )
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -8,9 +8,14 @@ use bytes::{Bytes, BytesMut};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-use crate::catalog::{Case, Delivery, Step};
-use crate::codec::{Decoder, Frame, Role};
-use crate::model::{Endpoint, Expectation};
+use super::bounds::{WIRE_LOG_LIMIT, WIRE_PAYLOAD_HEAD};
+use super::transmit::Stream;
+use crate::catalog::{Case, Delivery, Generated, Step};
+use crate::codec::{Body, Decoder, Frame, FrameHeader, Role};
+use crate::model::{Endpoint, Expectation, Reaction};
+
+/// Payload bytes of a sent frame kept for the wire log.
+const LOGGED_HEAD: u64 = WIRE_PAYLOAD_HEAD as u64;
 
 /// Largest frame the plan decoder reassembles; a longer declared length is
 /// a header the model judges alone (it never completes).
@@ -21,6 +26,11 @@ const PLAN_FRAME_CAP: u64 = 1 << 30;
 pub enum Action {
     /// One write to the socket (flushed).
     Write(Bytes),
+    /// The writes of `Plan::streams[index]`, produced as they are written.
+    Stream {
+        /// Index in `Plan::streams`.
+        index: usize,
+    },
     /// Waits this long.
     Wait(Duration),
     /// Waits until every event owed for the first `frames` frames arrived.
@@ -43,8 +53,14 @@ pub struct Plan {
     pub expectation: Expectation,
     /// Stream offset at which each whole frame sent is complete.
     pub frame_ends: Vec<u64>,
-    /// The frames sent, decoded back from the stream (for the wire log).
+    /// The first frames sent (as many as the wire log keeps), decoded back
+    /// from the stream, with a copy of the head of their payload: a flood
+    /// of 100,000 frames is not kept twice.
     pub frames: Vec<Frame>,
+    /// Index of the case's first Close frame, if it sends one.
+    pub first_close: Option<usize>,
+    /// The generated messages the plan writes.
+    pub streams: Vec<Stream>,
     /// Index in `actions` of the last write (the fail-fast boundary).
     pub last_write: Option<usize>,
     /// The sizes the case sends, for judging a refusal for size.
@@ -66,10 +82,14 @@ pub struct Sizes {
 impl Sizes {
     /// The sizes of `frames`, then a `trailing` header whose payload never
     /// arrives.
-    pub fn of(frames: &[Frame], trailing: Option<&crate::codec::FrameHeader>) -> Sizes {
+    pub fn of(frames: &[Frame], trailing: Option<&FrameHeader>) -> Sizes {
+        Sizes::of_headers(frames.iter().map(|f| &f.header).chain(trailing))
+    }
+
+    /// The sizes of a sequence of headers.
+    pub fn of_headers<'a>(headers: impl Iterator<Item = &'a FrameHeader>) -> Sizes {
         let mut s = Sizes::default();
         let (mut message, mut fragments) = (0u64, 0usize);
-        let headers = frames.iter().map(|f| &f.header).chain(trailing);
         for h in headers {
             let len = h.len.value();
             s.frame = s.frame.max(len);
@@ -143,8 +163,7 @@ impl Plan {
     /// that of a conforming endpoint in the other role.
     pub fn from_steps_as(steps: Vec<Step>, seed: u64, sender: Role) -> Plan {
         let mut keys = MaskKeys::new(seed);
-        let mut actions = Vec::new();
-        let mut stream = BytesMut::new();
+        let mut b = Builder::default();
         let mut await_offsets = Vec::new();
         for step in steps {
             match step {
@@ -153,35 +172,135 @@ impl Plan {
                         Role::Client => mask_if_needed(f, &mut keys),
                         Role::Server => f,
                     });
-                    push_writes(&mut actions, &mut stream, encode_all(frames), d);
+                    b.push_writes(encode_all(frames), d);
                 }
-                Step::SendAsIs(frames, d) => {
-                    push_writes(&mut actions, &mut stream, encode_all(frames.into_iter()), d)
-                }
-                Step::SendBytes(bytes, d) => push_writes(&mut actions, &mut stream, vec![bytes], d),
-                Step::Wait(t) => actions.push(Action::Wait(t)),
+                Step::SendAsIs(frames, d) => b.push_writes(encode_all(frames.into_iter()), d),
+                Step::SendBytes(bytes, d) => b.push_writes(raw(bytes), d),
+                Step::SendGenerated(g, d) => b.push_stream(g, d, sender, &mut keys),
+                Step::Wait(t) => b.actions.push(Action::Wait(t)),
                 Step::AwaitEvents => {
-                    await_offsets.push((actions.len(), stream.len() as u64));
-                    actions.push(Action::AwaitEvents { frames: 0 });
+                    await_offsets.push((b.actions.len(), b.offset()));
+                    b.actions.push(Action::AwaitEvents { frames: 0 });
                 }
-                Step::PauseReading => actions.push(Action::PauseReading),
-                Step::ResumeReading => actions.push(Action::ResumeReading),
+                Step::PauseReading => b.actions.push(Action::PauseReading),
+                Step::ResumeReading => b.actions.push(Action::ResumeReading),
             }
         }
-        let (frames, frame_ends, expectation, sizes) = judge_stream(stream, sender.peer());
+        let trailing = b.decode_pending();
+        let expectation =
+            Expectation::of_bodies(Endpoint::new(sender.peer()), &b.model, trailing.as_ref());
+        let sizes = Sizes::of_headers(b.model.iter().map(|(h, _)| h).chain(trailing.as_ref()));
+        let mut actions = b.actions;
         for (i, offset) in await_offsets {
-            let done = frame_ends.iter().take_while(|e| **e <= offset).count();
+            let done = b.frame_ends.iter().take_while(|e| **e <= offset).count();
             actions[i] = Action::AwaitEvents { frames: done };
         }
-        let last_write = actions.iter().rposition(|a| matches!(a, Action::Write(_)));
+        let last_write = actions
+            .iter()
+            .rposition(|a| matches!(a, Action::Write(_) | Action::Stream { .. }));
         Plan {
             actions,
             expectation,
-            frame_ends,
-            frames,
+            frame_ends: b.frame_ends,
+            frames: b.frames,
+            first_close: b.first_close,
+            streams: b.streams,
             last_write,
             sizes,
         }
+    }
+
+    /// The messages owed, in order (what the peer's echoes are compared with).
+    pub fn owed_messages(&self) -> Vec<Body> {
+        let messages = self.expectation.events.iter();
+        let bodies = messages.filter_map(|e| match &e.reaction {
+            Reaction::Message { payload, .. } => Some(payload.clone()),
+            _ => None,
+        });
+        bodies.collect()
+    }
+}
+
+/// The plan being built: actions, and the frames sent as the model sees
+/// them (decoded back from the bytes, or generated).
+#[derive(Default)]
+struct Builder {
+    actions: Vec<Action>,
+    /// Written bytes not yet decoded into frames.
+    pending: BytesMut,
+    /// Stream offset of the first byte of `pending`.
+    base: u64,
+    frame_ends: Vec<u64>,
+    frames: Vec<Frame>,
+    first_close: Option<usize>,
+    model: Vec<(FrameHeader, Body)>,
+    streams: Vec<Stream>,
+}
+
+impl Builder {
+    /// Bytes of the case written so far.
+    fn offset(&self) -> u64 {
+        self.base + self.pending.len() as u64
+    }
+
+    fn push_writes(&mut self, encoded: Encoded, d: Delivery) {
+        self.pending.extend_from_slice(&encoded.all);
+        push_writes(&mut self.actions, encoded, d);
+    }
+
+    /// A generated message: its frames go to the model with their bodies
+    /// and to the wire log with a head, its bytes to one `Stream` action.
+    fn push_stream(&mut self, g: Generated, d: Delivery, sender: Role, keys: &mut MaskKeys) {
+        // Bytes written before start on a frame boundary in every case of
+        // the catalogue; whatever of them does not decode stays pending.
+        let _ = self.decode_pending();
+        let mut next_key = || keys.next_key();
+        let key_source: Option<&mut dyn FnMut() -> [u8; 4]> = match sender {
+            Role::Client => Some(&mut next_key),
+            Role::Server => None,
+        };
+        let stream = Stream::new(g.opcode, g.body, g.fragment, d, key_source);
+        let mut end = self.offset();
+        for i in 0..stream.frame_count() {
+            let (header, body) = (stream.header(i), stream.payload(i));
+            end += stream.frame_wire_len(i);
+            self.frame_ends.push(end);
+            self.log(header, &body);
+            self.model.push((header, body));
+        }
+        self.base = end - self.pending.len() as u64;
+        self.actions.push(Action::Stream {
+            index: self.streams.len(),
+        });
+        self.streams.push(stream);
+    }
+
+    /// Notes frame `model.len()` for the wire log and the tester's Close.
+    fn log(&mut self, header: FrameHeader, body: &Body) {
+        let index = self.model.len();
+        if header.opcode == crate::codec::OpCode::CLOSE {
+            self.first_close.get_or_insert(index);
+        }
+        if self.frames.len() < WIRE_LOG_LIMIT {
+            let payload = Bytes::copy_from_slice(&body.bytes_at(0, LOGGED_HEAD as usize));
+            self.frames.push(Frame { header, payload });
+        }
+    }
+
+    /// Decodes the whole frames written so far; returns the header of a
+    /// trailing frame that has not (yet) completed.
+    fn decode_pending(&mut self) -> Option<FrameHeader> {
+        let decoder = Decoder::new(PLAN_FRAME_CAP);
+        let mut before = self.pending.len();
+        while let Ok(Some(f)) = decoder.decode(&mut self.pending) {
+            self.base += (before - self.pending.len()) as u64;
+            before = self.pending.len();
+            self.frame_ends.push(self.base);
+            let body = Body::Bytes(f.payload);
+            self.log(f.header, &body);
+            self.model.push((f.header, body));
+        }
+        FrameHeader::parse(&self.pending).map(|(h, _)| h)
     }
 }
 
@@ -192,20 +311,41 @@ fn mask_if_needed(frame: Frame, keys: &mut MaskKeys) -> Frame {
     frame.masked(keys.next_key())
 }
 
-fn encode_all(frames: impl Iterator<Item = Frame>) -> Vec<Bytes> {
-    frames.map(|f| f.to_bytes()).collect()
+/// The frames of one step encoded into one buffer, and where each ends.
+struct Encoded {
+    all: Bytes,
+    ends: Vec<usize>,
+}
+
+fn encode_all(frames: impl Iterator<Item = Frame>) -> Encoded {
+    let mut all = BytesMut::new();
+    let mut ends = Vec::new();
+    for f in frames {
+        f.encode(&mut all);
+        ends.push(all.len());
+    }
+    Encoded {
+        all: all.freeze(),
+        ends,
+    }
+}
+
+fn raw(bytes: Bytes) -> Encoded {
+    let ends = vec![bytes.len()];
+    Encoded { all: bytes, ends }
 }
 
 /// Appends the writes of one step per its delivery.
-fn push_writes(actions: &mut Vec<Action>, stream: &mut BytesMut, parts: Vec<Bytes>, d: Delivery) {
-    for p in &parts {
-        stream.extend_from_slice(p);
-    }
+fn push_writes(actions: &mut Vec<Action>, encoded: Encoded, d: Delivery) {
+    let all = encoded.all;
     match d {
-        Delivery::FrameWise => actions.extend(parts.into_iter().map(Action::Write)),
-        Delivery::Whole => actions.push(Action::Write(concat(parts))),
+        Delivery::FrameWise => {
+            let starts = std::iter::once(0).chain(encoded.ends.iter().copied());
+            let frames = starts.zip(&encoded.ends).map(|(a, b)| all.slice(a..*b));
+            actions.extend(frames.map(Action::Write))
+        }
+        Delivery::Whole => actions.push(Action::Write(all)),
         Delivery::PayloadParts { cuts, pause } => {
-            let all = concat(parts);
             let header = crate::codec::FrameHeader::parse(&all).map_or(0, |(_, n)| n);
             let mut from = 0;
             for cut in cuts.iter().map(|c| (header + c).min(all.len())) {
@@ -216,7 +356,6 @@ fn push_writes(actions: &mut Vec<Action>, stream: &mut BytesMut, parts: Vec<Byte
             actions.push(Action::Write(all.slice(from..)));
         }
         Delivery::Chops(n) => {
-            let all = concat(parts);
             let n = n.max(1);
             actions.extend(
                 (0..all.len())
@@ -225,35 +364,6 @@ fn push_writes(actions: &mut Vec<Action>, stream: &mut BytesMut, parts: Vec<Byte
             );
         }
     }
-}
-
-fn concat(parts: Vec<Bytes>) -> Bytes {
-    if parts.len() == 1 {
-        return parts.into_iter().next().unwrap_or_default();
-    }
-    let mut all = BytesMut::with_capacity(parts.iter().map(Bytes::len).sum());
-    parts.iter().for_each(|p| all.extend_from_slice(p));
-    all.freeze()
-}
-
-/// Decodes the whole client stream and lets the model judge it, including
-/// a trailing header whose frame never completes.
-fn judge_stream(
-    mut stream: BytesMut,
-    receiver: Role,
-) -> (Vec<Frame>, Vec<u64>, Expectation, Sizes) {
-    let total = stream.len() as u64;
-    let decoder = Decoder::new(PLAN_FRAME_CAP);
-    let mut frames = Vec::new();
-    let mut ends = Vec::new();
-    while let Ok(Some(f)) = decoder.decode(&mut stream) {
-        ends.push(total - stream.len() as u64);
-        frames.push(f);
-    }
-    let trailing = crate::codec::FrameHeader::parse(&stream).map(|(h, _)| h);
-    let expectation = Expectation::of_stream(Endpoint::new(receiver), &frames, trailing.as_ref());
-    let sizes = Sizes::of(&frames, trailing.as_ref());
-    (frames, ends, expectation, sizes)
 }
 
 #[cfg(test)]

@@ -273,7 +273,9 @@ impl ModelClient {
             return true;
         }
         match self.endpoint.receive(&frame).reaction {
-            Reaction::Message { opcode, payload } => self.send(Frame::new(opcode, payload)).await,
+            Reaction::Message { opcode, payload } => {
+                self.send(Frame::new(opcode, payload.to_bytes())).await
+            }
             Reaction::Pong(p) => self.send(Frame::pong(p)).await,
             Reaction::CloseReply { codes, .. } => {
                 if self.defect == Defect::NoCloseReply {

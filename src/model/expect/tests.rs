@@ -33,7 +33,7 @@ fn echo_and_pong() {
         e.events[0].reaction,
         Reaction::Message {
             opcode: OpCode::TEXT,
-            payload: Bytes::from("Hello")
+            payload: Bytes::from("Hello").into()
         }
     );
     assert_eq!(e.events[1].reaction, Reaction::Pong(Bytes::from("p")));
@@ -52,7 +52,7 @@ fn ping_inside_fragmented_message_is_answered_first() {
         e.events[1].reaction,
         Reaction::Message {
             opcode: OpCode::TEXT,
-            payload: Bytes::from("fragment1fragment2")
+            payload: Bytes::from("fragment1fragment2").into()
         }
     );
 }

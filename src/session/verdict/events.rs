@@ -121,7 +121,7 @@ pub(super) fn same(e: &Reaction, g: &Seen) -> bool {
                 opcode: o,
                 payload: p,
             },
-        ) => opcode == o && payload == p,
+        ) => opcode == o && p.matches(payload),
         (Reaction::Pong(a), Seen::Pong(b)) => a == b,
         _ => false,
     }
