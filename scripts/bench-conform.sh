@@ -8,6 +8,15 @@
 #   scripts/bench-conform.sh [RUNS]            # default 3
 #   WSTEST=/path/to/bin/wstest scripts/bench-conform.sh
 #
+# Then it prints the tester's peak RSS (GNU time's maximum resident set size) in three
+# runs, against the targets: a full conform run (all sections, default jobs) against
+# tests/servers/strict_echo.py (≤ 128 MiB), a full run against
+# tests/servers/endless_frame.py, which answers every case with one frame that never
+# ends (≤ 64 MiB), and `serve` running the whole client catalogue for the
+# tokio-tungstenite client of examples/serve_client.rs (≤ 128 MiB).
+#
+#   RSS_ONLY=1 scripts/bench-conform.sh        # only the peak-RSS figures
+#
 # Installing wstest for the comparison (never a dependency of the product):
 #   PYTHONUSERBASE=$PWD/.autobahn $(pyenv prefix 2.7.18)/bin/python2.7 -m pip install --user autobahntestsuite==25.10.1
 #   WSTEST=$PWD/.autobahn/bin/wstest scripts/bench-conform.sh
@@ -15,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
 sections='1.*,2.*,3.*,4.*,5.*,6.*,7.*,9.*,10.*'
-cargo build --release --quiet --bin wsgauntlet --example tungstenite_echo
+cargo build --release --quiet --bin wsgauntlet --example tungstenite_echo --example serve_client
 bin=target/release/wsgauntlet
 tmp=$(mktemp -d)
 pids=()
@@ -36,14 +45,16 @@ time_run() { # url -> seconds
 }
 
 declare -A result
+[[ -n "${RSS_ONLY:-}" ]] && runs=0
 for name in reference tungstenite; do
+    [[ $runs == 0 ]] && break
     port=19101; [[ $name == tungstenite ]] && port=19102
     result[$name]=$(for _ in $(seq "$runs"); do time_run "ws://127.0.0.1:$port/"; done | median)
     summary=$(python3 -c "import json;r=json.load(open('$tmp/r/results.json'));import collections;print(dict(collections.Counter(c['outcome'] for c in r['cases'])))")
     printf '%-12s sections 1-10 (301 cases): %6.2f s  %s\n' "$name" "${result[$name]}" "$summary"
 done
 
-if [[ -n "${WSTEST:-}" && -x "${WSTEST}" ]]; then
+if [[ $runs != 0 && -n "${WSTEST:-}" && -x "${WSTEST}" ]]; then
     cat >"$tmp/spec.json" <<SPEC
 {"outdir": "$tmp/autobahn", "servers": [{"agent": "reference", "url": "ws://127.0.0.1:19101"}],
  "cases": ["1.*","2.*","3.*","4.*","5.*","6.*","7.*","9.*","10.*"], "exclude-cases": [], "exclude-agent-cases": {}}
@@ -54,6 +65,31 @@ SPEC
     wst=$(echo "$t1 - $t0" | bc -l)
     printf '%-12s sections 1-10 against the reference server: %6.2f s\n' "wstest" "$wst"
     printf 'ratio wstest / wsgauntlet (reference server): %.1fx\n' "$(echo "$wst / ${result[reference]}" | bc -l)"
-else
+elif [[ $runs != 0 ]]; then
     echo "(set WSTEST to Autobahn's wstest to measure it in the same run; see the header of this script)"
 fi
+
+# Peak RSS of the tester, in KiB, of a command run under GNU time.
+peak_kib() { /usr/bin/time -f '%M' -o "$tmp/rss" "$@" >/dev/null 2>&1 || true; cat "$tmp/rss" | tail -1; }
+show_rss() { # label kib target_mib
+    local mib; mib=$(echo "$2 / 1024" | bc -l)
+    local verdict=met; (( $(echo "$mib > $3" | bc -l) )) && verdict="NOT met"
+    printf '%-52s peak RSS %7.1f MiB  (target <= %d MiB: %s)\n' "$1" "$mib" "$3" "$verdict"
+}
+listen_port() { # file -> port printed as "listening on HOST:PORT"
+    for _ in $(seq 50); do grep -q listening "$1" 2>/dev/null && break; sleep 0.1; done
+    sed -n 's/.*listening on [^:]*:\([0-9]*\).*/\1/p' "$1"
+}
+python3 tests/servers/strict_echo.py --port 0 >"$tmp/echo.out" 2>&1 & pids+=($!)
+python3 tests/servers/endless_frame.py --port 0 >"$tmp/endless.out" 2>&1 & pids+=($!)
+echo_port=$(listen_port "$tmp/echo.out"); endless_port=$(listen_port "$tmp/endless.out")
+show_rss "conform, all sections, vs strict_echo.py" \
+    "$(peak_kib "$bin" conform "ws://127.0.0.1:$echo_port/" --report-dir "$tmp/rss-echo")" 128
+show_rss "conform, all sections, vs endless_frame.py" \
+    "$(peak_kib "$bin" conform "ws://127.0.0.1:$endless_port/" --report-dir "$tmp/rss-endless")" 64
+/usr/bin/time -f '%M' -o "$tmp/rss-serve" "$bin" serve --listen 127.0.0.1:19103 --once \
+    --report-dir "$tmp/rss-serve-reports" >/dev/null 2>&1 & serve_pid=$!
+sleep 0.5
+target/release/examples/serve_client 127.0.0.1:19103 bench >/dev/null 2>&1 || true
+wait "$serve_pid" || true
+show_rss "serve, whole client catalogue, tokio-tungstenite client" "$(tail -1 "$tmp/rss-serve")" 128

@@ -43,8 +43,8 @@ fn accumulation() -> Vec<Case> {
             "10.4",
             Q_LIMITS,
             || {
-                let message = Bytes::from(vec![b'*'; FRAGMENT_CHAIN]);
-                vec![send(chain(OpCode::TEXT, &message))]
+                let len = FRAGMENT_CHAIN as u64;
+                vec![send_generated(OpCode::TEXT, b"*", len, 1, Delivery::Whole)]
             },
         )
         .judge(Judge::ModelOrTooBig)
@@ -148,17 +148,6 @@ fn many_messages() -> Vec<Case> {
         )
         .deadline(Duration::from_secs(10)),
     ]
-}
-
-/// `message` as a chain of one-byte fragments sharing its buffer.
-fn chain(opcode: OpCode, message: &Bytes) -> Vec<Frame> {
-    let last = message.len() - 1;
-    (0..message.len())
-        .map(|i| {
-            let op = if i == 0 { opcode } else { OpCode::CONTINUATION };
-            Frame::new(op, message.slice(i..=i)).fin(i == last)
-        })
-        .collect()
 }
 
 /// Sends `frames` with reading paused, waits, then reads again.

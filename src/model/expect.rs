@@ -81,70 +81,99 @@ impl Expectation {
     /// As `of_stream`, for frames given as a header and a [`Body`] (a
     /// generated payload is modelled piece by piece, never held whole).
     pub fn of_bodies(
-        mut endpoint: Endpoint,
+        endpoint: Endpoint,
         frames: &[(FrameHeader, Body)],
         trailing: Option<&FrameHeader>,
     ) -> Expectation {
-        let mut events = Vec::new();
-        let mut tolerable = Vec::new();
-        let mut end = End::TesterCloses;
-        for (i, (header, body)) in frames.iter().enumerate() {
-            let owed = endpoint.receive_body(header, body);
-            if let Some(v) = owed.tolerable {
-                tolerable.push((i, v));
-            }
-            match owed.reaction {
-                r @ (Reaction::Message { .. } | Reaction::Pong(_)) => events.push(Expected {
-                    reaction: r,
-                    after_frame: i,
-                    may_be_missing: false,
-                }),
-                Reaction::CloseReply { codes, empty_ok } => {
-                    end = End::CloseReply {
-                        frame: i,
-                        codes,
-                        empty_ok,
-                    };
-                }
-                Reaction::Fail(failure) => {
-                    let latest_frame = failure
-                        .deferrable_to_message_end
-                        .then(|| message_end(frames, i))
-                        .flatten();
-                    end = End::Fail {
-                        frame: i,
-                        failure,
-                        latest_frame,
-                    };
-                    events.iter_mut().for_each(|e| e.may_be_missing = true);
-                }
-                Reaction::Nothing | Reaction::Ignore => {}
-            }
-        }
-        if let Some(failure) = trailing.and_then(|h| endpoint.judge_header(h)) {
-            end = End::Fail {
-                frame: frames.len(),
-                failure,
-                latest_frame: None,
-            };
-            events.iter_mut().for_each(|e| e.may_be_missing = true);
-        }
-        Expectation {
-            events,
-            end,
-            tolerable,
-        }
+        let mut b = ExpectationBuilder::new(endpoint);
+        frames.iter().for_each(|(h, body)| b.push(h, body));
+        b.finish(trailing)
     }
 }
 
-/// Index of the first frame after `from` that ends the open message.
-fn message_end(frames: &[(FrameHeader, Body)], from: usize) -> Option<usize> {
-    frames
-        .iter()
-        .enumerate()
-        .skip(from + 1)
-        .find(|(_, (h, _))| h.opcode == OpCode::CONTINUATION && h.fin)
-        .map(|(i, _)| i)
+/// An expectation built a frame at a time, so a plan need not keep its
+/// frames (a flood of 100,000) to have them judged.
+#[derive(Clone, Debug)]
+pub struct ExpectationBuilder {
+    endpoint: Endpoint,
+    events: Vec<Expected>,
+    tolerable: Vec<(usize, Violation)>,
+    end: End,
+    frames: usize,
+    /// A deferrable failure whose message has not ended yet.
+    awaiting_message_end: bool,
+}
+
+impl ExpectationBuilder {
+    /// Nothing received yet by `endpoint`.
+    pub fn new(endpoint: Endpoint) -> ExpectationBuilder {
+        ExpectationBuilder {
+            endpoint,
+            events: Vec::new(),
+            tolerable: Vec::new(),
+            end: End::TesterCloses,
+            frames: 0,
+            awaiting_message_end: false,
+        }
+    }
+
+    /// The next frame.
+    pub fn push(&mut self, header: &FrameHeader, body: &Body) {
+        let i = self.frames;
+        self.frames += 1;
+        if self.awaiting_message_end && header.opcode == OpCode::CONTINUATION && header.fin {
+            self.awaiting_message_end = false;
+            if let End::Fail { latest_frame, .. } = &mut self.end {
+                *latest_frame = Some(i);
+            }
+        }
+        let owed = self.endpoint.receive_body(header, body);
+        if let Some(v) = owed.tolerable {
+            self.tolerable.push((i, v));
+        }
+        match owed.reaction {
+            r @ (Reaction::Message { .. } | Reaction::Pong(_)) => self.events.push(Expected {
+                reaction: r,
+                after_frame: i,
+                may_be_missing: false,
+            }),
+            Reaction::CloseReply { codes, empty_ok } => {
+                self.end = End::CloseReply {
+                    frame: i,
+                    codes,
+                    empty_ok,
+                };
+            }
+            Reaction::Fail(failure) => {
+                self.awaiting_message_end = failure.deferrable_to_message_end;
+                self.end = End::Fail {
+                    frame: i,
+                    failure,
+                    latest_frame: None,
+                };
+                self.events.iter_mut().for_each(|e| e.may_be_missing = true);
+            }
+            Reaction::Nothing | Reaction::Ignore => {}
+        }
+    }
+
+    /// The expectation, for a stream that ends with `trailing`, the header
+    /// of a frame whose payload never (or not yet) arrives.
+    pub fn finish(mut self, trailing: Option<&FrameHeader>) -> Expectation {
+        if let Some(failure) = trailing.and_then(|h| self.endpoint.judge_header(h)) {
+            self.end = End::Fail {
+                frame: self.frames,
+                failure,
+                latest_frame: None,
+            };
+            self.events.iter_mut().for_each(|e| e.may_be_missing = true);
+        }
+        Expectation {
+            events: self.events,
+            end: self.end,
+            tolerable: self.tolerable,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,5 +12,5 @@ mod reaction;
 
 pub use declared::Declared;
 pub use endpoint::{Endpoint, Limits};
-pub use expect::{End, Expectation, Expected};
+pub use expect::{End, Expectation, ExpectationBuilder, Expected};
 pub use reaction::{Failure, Owed, Reaction};

@@ -12,7 +12,7 @@ use super::bounds::{WIRE_LOG_LIMIT, WIRE_PAYLOAD_HEAD};
 use super::transmit::Stream;
 use crate::catalog::{Case, Delivery, Generated, Step};
 use crate::codec::{Body, Decoder, Frame, FrameHeader, Role};
-use crate::model::{Endpoint, Expectation, Reaction};
+use crate::model::{Endpoint, Expectation, ExpectationBuilder, Reaction};
 
 /// Payload bytes of a sent frame kept for the wire log.
 const LOGGED_HEAD: u64 = WIRE_PAYLOAD_HEAD as u64;
@@ -88,23 +88,34 @@ impl Sizes {
 
     /// The sizes of a sequence of headers.
     pub fn of_headers<'a>(headers: impl Iterator<Item = &'a FrameHeader>) -> Sizes {
-        let mut s = Sizes::default();
-        let (mut message, mut fragments) = (0u64, 0usize);
-        for h in headers {
-            let len = h.len.value();
-            s.frame = s.frame.max(len);
-            if h.opcode.is_control() {
-                continue;
-            }
-            if h.opcode != crate::codec::OpCode::CONTINUATION {
-                (message, fragments) = (0, 0);
-            }
-            message = message.saturating_add(len);
-            fragments += 1;
-            s.message = s.message.max(message);
-            s.fragments = s.fragments.max(fragments);
+        let mut counter = SizeCounter::default();
+        headers.for_each(|h| counter.push(h));
+        counter.sizes
+    }
+}
+
+/// Sizes counted a header at a time.
+#[derive(Clone, Copy, Debug, Default)]
+struct SizeCounter {
+    sizes: Sizes,
+    message: u64,
+    fragments: usize,
+}
+
+impl SizeCounter {
+    fn push(&mut self, h: &FrameHeader) {
+        let (s, len) = (&mut self.sizes, h.len.value());
+        s.frame = s.frame.max(len);
+        if h.opcode.is_control() {
+            return;
         }
-        s
+        if h.opcode != crate::codec::OpCode::CONTINUATION {
+            (self.message, self.fragments) = (0, 0);
+        }
+        self.message = self.message.saturating_add(len);
+        self.fragments += 1;
+        s.message = s.message.max(self.message);
+        s.fragments = s.fragments.max(self.fragments);
     }
 }
 
@@ -163,18 +174,21 @@ impl Plan {
     /// that of a conforming endpoint in the other role.
     pub fn from_steps_as(steps: Vec<Step>, seed: u64, sender: Role) -> Plan {
         let mut keys = MaskKeys::new(seed);
-        let mut b = Builder::default();
+        let mut b = Builder::new(sender.peer());
         let mut await_offsets = Vec::new();
         for step in steps {
             match step {
                 Step::Send(frames, d) => {
-                    let frames = frames.into_iter().map(|f| match sender {
-                        Role::Client => mask_if_needed(f, &mut keys),
-                        Role::Server => f,
-                    });
-                    b.push_writes(encode_all(frames), d);
+                    let frames: Vec<Frame> = frames
+                        .into_iter()
+                        .map(|f| match sender {
+                            Role::Client => mask_if_needed(f, &mut keys),
+                            Role::Server => f,
+                        })
+                        .collect();
+                    b.push_frames(frames, d);
                 }
-                Step::SendAsIs(frames, d) => b.push_writes(encode_all(frames.into_iter()), d),
+                Step::SendAsIs(frames, d) => b.push_frames(frames, d),
                 Step::SendBytes(bytes, d) => b.push_writes(raw(bytes), d),
                 Step::SendGenerated(g, d) => b.push_stream(g, d, sender, &mut keys),
                 Step::Wait(t) => b.actions.push(Action::Wait(t)),
@@ -187,9 +201,11 @@ impl Plan {
             }
         }
         let trailing = b.decode_pending();
-        let expectation =
-            Expectation::of_bodies(Endpoint::new(sender.peer()), &b.model, trailing.as_ref());
-        let sizes = Sizes::of_headers(b.model.iter().map(|(h, _)| h).chain(trailing.as_ref()));
+        let expectation = b.model.finish(trailing.as_ref());
+        if let Some(h) = &trailing {
+            b.sizes.push(h);
+        }
+        let sizes = b.sizes.sizes;
         let mut actions = b.actions;
         for (i, offset) in await_offsets {
             let done = b.frame_ends.iter().take_while(|e| **e <= offset).count();
@@ -222,8 +238,7 @@ impl Plan {
 }
 
 /// The plan being built: actions, and the frames sent as the model sees
-/// them (decoded back from the bytes, or generated).
-#[derive(Default)]
+/// them (decoded back from the bytes, or generated), judged as they come.
 struct Builder {
     actions: Vec<Action>,
     /// Written bytes not yet decoded into frames.
@@ -233,11 +248,37 @@ struct Builder {
     frame_ends: Vec<u64>,
     frames: Vec<Frame>,
     first_close: Option<usize>,
-    model: Vec<(FrameHeader, Body)>,
+    model: ExpectationBuilder,
+    sizes: SizeCounter,
+    /// Frames given to the model.
+    count: usize,
     streams: Vec<Stream>,
 }
 
 impl Builder {
+    fn new(receiver: Role) -> Builder {
+        Builder {
+            actions: Vec::new(),
+            pending: BytesMut::new(),
+            base: 0,
+            frame_ends: Vec::new(),
+            frames: Vec::new(),
+            first_close: None,
+            model: ExpectationBuilder::new(Endpoint::new(receiver)),
+            sizes: SizeCounter::default(),
+            count: 0,
+            streams: Vec::new(),
+        }
+    }
+
+    /// The next frame sent: to the model, the sizes and the wire log.
+    fn judge(&mut self, header: FrameHeader, body: Body) {
+        self.log(header, &body);
+        self.model.push(&header, &body);
+        self.sizes.push(&header);
+        self.count += 1;
+    }
+
     /// Bytes of the case written so far.
     fn offset(&self) -> u64 {
         self.base + self.pending.len() as u64
@@ -245,6 +286,26 @@ impl Builder {
 
     fn push_writes(&mut self, encoded: Encoded, d: Delivery) {
         self.pending.extend_from_slice(&encoded.all);
+        push_writes(&mut self.actions, encoded, d);
+    }
+
+    /// Frames to encode and write. When every one declares its true length
+    /// and nothing undecoded precedes them, the bytes decode back to exactly
+    /// these frames, so the model takes them as they are (a flood of
+    /// 100,000 frames is not copied a second time to be decoded).
+    fn push_frames(&mut self, frames: Vec<Frame>, d: Delivery) {
+        let honest = frames
+            .iter()
+            .all(|f| f.header.len.value() == f.payload.len() as u64);
+        let encoded = encode_all(frames.iter().cloned());
+        if !honest || !self.pending.is_empty() {
+            return self.push_writes(encoded, d);
+        }
+        for (f, end) in frames.into_iter().zip(&encoded.ends) {
+            self.frame_ends.push(self.base + *end as u64);
+            self.judge(f.header, Body::Bytes(f.payload));
+        }
+        self.base += encoded.all.len() as u64;
         push_writes(&mut self.actions, encoded, d);
     }
 
@@ -265,8 +326,7 @@ impl Builder {
             let (header, body) = (stream.header(i), stream.payload(i));
             end += stream.frame_wire_len(i);
             self.frame_ends.push(end);
-            self.log(header, &body);
-            self.model.push((header, body));
+            self.judge(header, body);
         }
         self.base = end - self.pending.len() as u64;
         self.actions.push(Action::Stream {
@@ -275,9 +335,9 @@ impl Builder {
         self.streams.push(stream);
     }
 
-    /// Notes frame `model.len()` for the wire log and the tester's Close.
+    /// Notes frame `count` for the wire log and the tester's Close.
     fn log(&mut self, header: FrameHeader, body: &Body) {
-        let index = self.model.len();
+        let index = self.count;
         if header.opcode == crate::codec::OpCode::CLOSE {
             self.first_close.get_or_insert(index);
         }
@@ -296,9 +356,7 @@ impl Builder {
             self.base += (before - self.pending.len()) as u64;
             before = self.pending.len();
             self.frame_ends.push(self.base);
-            let body = Body::Bytes(f.payload);
-            self.log(f.header, &body);
-            self.model.push((f.header, body));
+            self.judge(f.header, Body::Bytes(f.payload));
         }
         FrameHeader::parse(&self.pending).map(|(h, _)| h)
     }
@@ -414,6 +472,35 @@ mod tests {
             failure.violation,
             crate::codec::Violation::MaskedServerFrame
         );
+    }
+
+    /// The model takes honest frames as they are, without decoding their
+    /// bytes: for every case of the catalogue that must be what decoding
+    /// the written bytes gives.
+    #[test]
+    fn frames_taken_as_they_are_are_what_the_bytes_decode_to() {
+        'cases: for case in crate::catalog::all(crate::catalog::Profile::Quick) {
+            let plan = Plan::new(&case, 3);
+            let mut wire = BytesMut::new();
+            for a in &plan.actions {
+                match a {
+                    Action::Write(b) => wire.extend_from_slice(b),
+                    Action::Stream { .. } => continue 'cases,
+                    _ => {}
+                }
+            }
+            let total = wire.len() as u64;
+            let decoder = Decoder::new(PLAN_FRAME_CAP);
+            let (mut frames, mut ends) = (Vec::new(), Vec::new());
+            while let Ok(Some(f)) = decoder.decode(&mut wire) {
+                ends.push(total - wire.len() as u64);
+                frames.push(f);
+            }
+            let trailing = FrameHeader::parse(&wire).map(|(h, _)| h);
+            let e = Expectation::of_stream(Endpoint::new(Role::Server), &frames, trailing.as_ref());
+            assert_eq!(plan.expectation, e, "{}", case.id);
+            assert_eq!(plan.frame_ends, ends, "{}", case.id);
+        }
     }
 
     #[test]
