@@ -4,7 +4,7 @@
 // Called by scripts/check-browser.sh, which starts serve and installs what
 // this needs.
 //
-//   PLAYWRIGHT_CORE=path/to/playwright-core node check-browser.cjs URL BROWSER PROFILE_DIR TIMEOUT_S
+//   PLAYWRIGHT_CORE=path/to/playwright-core node check-browser.cjs URL BROWSER PROFILE_DIR TIMEOUT_S [SCREENSHOT.png]
 //
 // Exit 0: the run completed (whatever the verdicts); 1: the page or the run
 // broke (script error, a stuck run, counts on the page differ from the
@@ -12,7 +12,7 @@
 "use strict";
 const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 
-const [url, browser, profile, timeoutS] = process.argv.slice(2);
+const [url, browser, profile, timeoutS, shot] = process.argv.slice(2);
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
   "--disable-dev-shm-usage"];
@@ -62,6 +62,7 @@ async function main() {
       print("check-browser: the page says the run broke: " + state.error);
       return 1;
     }
+    if (shot) await page.screenshot({ path: shot, fullPage: true });
     const shown = await page.evaluate(() => document.getElementById("counts").textContent);
     const params = new URLSearchParams({ agent: state.agent });
     const pageQuery = new URL(url).searchParams;

@@ -4,7 +4,7 @@
 # case that is not PASS (FAIL and ERROR with expected / actual).
 #
 #   scripts/check-browser.sh [--quick] [--cases PATTERNS] [--exclude PATTERNS]
-#                            [--timeout SECONDS] [--report-dir DIR]
+#                            [--timeout SECONDS] [--report-dir DIR] [--screenshot FILE.png]
 #
 # --quick runs serve's --quick catalogue (section 9 smaller) without the
 # floods and limit cases of sections 9 and 20 (well under a minute).
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=; cases=; exclude=; limit=1200; report_dir=
+quick=; cases=; exclude=; limit=1200; report_dir=; shot=
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
     --exclude) exclude=$2; shift ;;
     --timeout) limit=$2; shift ;;
     --report-dir) report_dir=$2; shift ;;
+    --screenshot) shot=$(realpath -m "$2"); shift ;;
     *) echo "check-browser: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -96,7 +97,7 @@ echo "serve: $(head -n 1 "$tmp/serve.log")"
 
 status=0
 PLAYWRIGHT_CORE=$(realpath "$pw") timeout $((limit + 60)) \
-  node scripts/check-browser.cjs "http://$addr/" "$browser" "$tmp/profile" "$limit" || status=$?
+  node scripts/check-browser.cjs "http://$addr/" "$browser" "$tmp/profile" "$limit" $shot || status=$?
 if [ $status -ne 0 ]; then
   echo "check-browser: serve's log:" >&2
   tail -n 20 "$tmp/serve.log" >&2
