@@ -20,6 +20,8 @@ A client driver connects to (N is 1-based over the selected cases):
   ws://ADDR/updateReports?agent=NAME       writes DIR/NAME/results.json
   ws://ADDR/getCaseInfo?case=N             {\"id\", \"description\"} as JSON
   ws://ADDR/getCaseStatus?case=N&agent=NAME  {\"behavior\", \"outcome\", \"reason\"} as JSON
+  http://ADDR/                             the browser driver page: open it in a browser to test it
+  http://ADDR/results?agent=NAME           the agent's results per case as JSON
 
 The server sends the catalogue's frames as a server would (unmasked), plus the
 malformed ones a client must reject (masked server frames, RSV bits, reserved

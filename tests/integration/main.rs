@@ -16,6 +16,7 @@ mod layers;
 mod reports;
 mod reports_cli;
 mod serve;
+mod serve_page;
 mod servers_smoke;
 mod support;
 mod tls;

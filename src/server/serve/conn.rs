@@ -9,6 +9,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout;
 
 use super::Shared;
+use super::http::{answer, refuse};
 use super::route::{CaseRef, Route};
 use crate::codec::{
     ClientHandshake, CloseCode, DEFAULT_MAX_HEADER_BYTES, Decoder, Frame, OpCode, parse_request,
@@ -35,6 +36,9 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, shar
         Ok(r) => r,
         Err(e) => return refuse(&mut stream, 404, &e.to_string()).await,
     };
+    if route.is_plain_http() {
+        return answer(&mut stream, &request, &route, &shared).await;
+    }
     let case = match &route {
         Route::CaseInfo(r) | Route::CaseStatus(r, _) | Route::RunCase(r, _) => {
             match shared.resolve(r) {
@@ -92,16 +96,6 @@ async fn read_request<S: AsyncRead + Unpin>(
             Ok(_) => {}
         }
     }
-}
-
-async fn refuse<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, status: u16, why: &str) {
-    let body = format!("{why}\n");
-    let head = format!(
-        "HTTP/1.1 {status} Not Found\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = timeout(Duration::from_secs(1), stream.write_all(head.as_bytes())).await;
-    close(stream).await;
 }
 
 fn no_case(r: &CaseRef, count: usize) -> String {

@@ -3,14 +3,18 @@
 //! `/updateReports`, `/getCaseInfo`, `/getCaseStatus`), so a driver that
 //! echoes every message works unchanged; each `/runCase` connection gets
 //! the catalogue case with the roles swapped (see [`client_cases`]), judged
-//! by the model of a conforming client. Results stream to disk per agent as
+//! by the model of a conforming client. A plain GET of `/` gets the browser
+//! driver page, which runs the same protocol with the browser's own
+//! `WebSocket` and shows the results `/results` returns. Results stream to disk per agent as
 //! each case finishes and are loaded again on start.
 
 mod cases;
 mod conn;
+mod http;
 mod keys;
 mod route;
 mod store;
+mod summary;
 
 use std::io;
 use std::net::SocketAddr;
@@ -23,8 +27,9 @@ use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
 pub use cases::{as_server, client_cases, for_client};
+pub use http::DRIVER_PAGE;
 pub use keys::{KEY_CASE_ID, KeyStats};
-pub use route::{CaseRef, Route, RouteError};
+pub use route::{CaseRef, ResultsQuery, Route, RouteError};
 pub use store::{Store, StoreError};
 
 use crate::catalog::Case;
