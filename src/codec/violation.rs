@@ -124,7 +124,8 @@ impl Violation {
             Violation::CloseBodyTooShort
             | Violation::InvalidCloseReason { .. }
             | Violation::DataAfterClose { .. } => "5.5.1",
-            Violation::InvalidCloseCode { .. } => "7.4.1",
+            Violation::InvalidCloseCode { code } if is_reserved_for_no_close(*code) => "7.4.1",
+            Violation::InvalidCloseCode { .. } => "5.5.1",
             Violation::MessageTooBig { .. } => "7.4.1",
         }
     }
@@ -165,8 +166,11 @@ impl Violation {
             Violation::CloseBodyTooShort => {
                 "If there is a body, the first two bytes of the body MUST be a 2-byte unsigned integer (in network byte order) representing a status code with value /code/ defined in Section 7.4."
             }
+            Violation::InvalidCloseCode { code } if is_reserved_for_no_close(*code) => {
+                "1005 is a reserved value and MUST NOT be set as a status code in a Close control frame by an endpoint (likewise 1006 and 1015)."
+            }
             Violation::InvalidCloseCode { .. } => {
-                "1005 is a reserved value and MUST NOT be set as a status code in a Close control frame by an endpoint (likewise 1006 and 1015); 0-999 are not used and 1000-2999 are reserved for this protocol's defined codes."
+                "If there is a body, the first two bytes of the body MUST be a 2-byte unsigned integer (in network byte order) representing a status code with value /code/ defined in Section 7.4."
             }
             Violation::InvalidCloseReason { .. } => {
                 "Following the 2-byte integer, the body MAY contain UTF-8-encoded data with value /reason/; an endpoint that finds a byte stream it interprets as UTF-8 invalid MUST _Fail the WebSocket Connection_ (§8.1)."
@@ -241,6 +245,37 @@ impl std::fmt::Display for Violation {
             Violation::DataAfterClose { opcode } => write!(f, ": {opcode}"),
             Violation::MessageTooBig { size, limit } => write!(f, ": {size} > {limit} bytes"),
             _ => Ok(()),
+        }
+    }
+}
+
+/// 1005, 1006 and 1015: codes §7.4.1 defines and forbids in a Close frame
+/// ("MUST NOT be set as a status code in a Close control frame"). Every
+/// other unsendable code (0–999, unassigned 1xxx, 1016–2999, 5000 and up)
+/// is simply not a code "defined in Section 7.4" (§5.5.1).
+fn is_reserved_for_no_close(code: CloseCode) -> bool {
+    matches!(code.0, 1005 | 1006 | 1015)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invalid_close_code_quotes_the_must_it_breaks() {
+        for code in [0, 999, 1004, 1016, 2999, 5000, 65535] {
+            let v = Violation::InvalidCloseCode {
+                code: CloseCode(code),
+            };
+            assert_eq!(v.section(), "5.5.1", "{code}");
+            assert!(v.requirement().contains("defined in Section 7.4"), "{code}");
+        }
+        for code in [1005, 1006, 1015] {
+            let v = Violation::InvalidCloseCode {
+                code: CloseCode(code),
+            };
+            assert_eq!(v.section(), "7.4.1", "{code}");
+            assert!(v.requirement().contains("MUST NOT be set"), "{code}");
         }
     }
 }
