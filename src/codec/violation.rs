@@ -141,8 +141,8 @@ impl Violation {
             | Violation::DataAfterClose { .. } => "5.5.1",
             Violation::InvalidCloseCode { .. } => "7.4.1",
             Violation::MessageTooBig { .. } => "7.4.1",
-            Violation::CompressedBitMisplaced { .. } => "RFC 7692 6.1",
-            Violation::BadCompressedData { .. } => "RFC 7692 6.2",
+            Violation::CompressedBitMisplaced { .. } => "RFC 7692 §6.1",
+            Violation::BadCompressedData { .. } => "RFC 7692 §6.2",
         }
     }
 
@@ -253,7 +253,12 @@ impl From<Violation> for CloseCode {
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (RFC 6455 §{})", self.rule(), self.section())?;
+        let section = self.section();
+        if section.starts_with("RFC ") {
+            write!(f, "{} ({section})", self.rule())?;
+        } else {
+            write!(f, "{} (RFC 6455 §{section})", self.rule())?;
+        }
         match self {
             Violation::ReservedBits { rsv } => write!(f, ": RSV={rsv}"),
             Violation::ReservedOpcode { opcode } => write!(f, ": opcode {opcode}"),
