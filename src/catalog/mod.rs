@@ -27,8 +27,8 @@ mod tests;
 mod tests_extra;
 
 pub use case::{
-    Case, CaseKind, Delivery, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step, StepsFn,
-    one_step, send, send_chopped, send_sync,
+    Case, CaseKind, DeflateCase, Delivery, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step,
+    StepsFn, one_step, send, send_chopped, send_sync,
 };
 pub use s20_size_boundaries::declared_cases;
 pub use select::{Selection, matches_pattern};

@@ -13,13 +13,15 @@ use super::bounds::{
     EXTRA_EVENTS, INVALID_LIMIT, KEY_LIMIT, PING_ANSWER_LIMIT, WIRE_LOG_LIMIT, WIRE_PAYLOAD_HEAD,
 };
 use super::config::{SessionConfig, SessionEnd};
+use super::deflate_plan::compressed_plan;
 use super::observe::{Observed, SeenClose, SeenEvent, WireFrame};
 use super::opening::{Opening, read_response};
 use super::peer::{PeerStream, Rx};
 use super::plan::{Action, MaskKeys, Plan};
 use super::request::build_request;
 use super::verdict::{Judging, judge_with};
-use crate::catalog::{Case, CaseKind, HandshakeExpect, Judge};
+use crate::catalog::{Case, CaseKind, DeflateCase, HandshakeExpect, Judge, Step};
+use crate::codec::deflate::{Agreement, offers_header};
 use crate::codec::{ClientRequest, CloseCode, Frame, OpCode, Role};
 use crate::model::End;
 
@@ -64,6 +66,9 @@ pub struct Session {
     distinct_keys: HashSet<[u8; 4]>,
     obs: Observed,
     throttled: Option<(u16, u64)>,
+    /// A case that needs permessage-deflate: its steps wait for the
+    /// agreement, which decides how they are compressed.
+    pending_deflate: Option<(DeflateCase, Vec<Step>)>,
 }
 
 impl Session {
@@ -71,16 +76,21 @@ impl Session {
     /// transmit; as server the case's first frames are.
     pub fn new(case: &Case, cfg: SessionConfig, now: Instant) -> Session {
         let role = cfg.role;
+        let pending_deflate = case.deflate.clone().map(|d| (d, case.steps()));
         let (plan, handshake) = match &case.kind {
             CaseKind::Handshake(h) if role == Role::Client => {
                 (handshake_plan(&h.expect, cfg.seed), Some(h.expect.clone()))
             }
+            _ if pending_deflate.is_some() => (Plan::from_steps(Vec::new(), cfg.seed), None),
             _ => (Plan::from_steps_as(case.steps(), cfg.seed, role), None),
         };
         let mut plan = plan;
         plan.delay_start(cfg.opening_pause);
         let mut out = VecDeque::new();
-        let request = (role == Role::Client).then(|| build_request(&cfg, &case.kind));
+        let mut request = (role == Role::Client).then(|| build_request(&cfg, &case.kind));
+        if let (Some(r), Some(d)) = (request.as_mut(), &case.deflate) {
+            r.extensions.push(offers_header(&d.offers));
+        }
         if let Some(r) = &request {
             out.push_back(Bytes::from(r.to_bytes()));
         }
@@ -116,13 +126,33 @@ impl Session {
             distinct_keys: HashSet::new(),
             obs: Observed::default(),
             throttled: None,
+            pending_deflate,
             cfg,
         };
         if role == Role::Server {
             s.start_running(now);
+            s.on_agreement(s.cfg.deflate, now);
             s.advance(now);
         }
         s
+    }
+
+    /// The opening handshake is done: a case that needs permessage-deflate
+    /// gets its compressed plan, or ends UNIMPLEMENTED when it was declined.
+    fn on_agreement(&mut self, agreement: Option<Agreement>, now: Instant) {
+        let Some((deflate, steps)) = self.pending_deflate.take() else {
+            return;
+        };
+        let Some(a) = agreement else {
+            self.obs.deflate_declined = true;
+            return self.send_close(now, CloseCode::NORMAL);
+        };
+        let role = self.cfg.role;
+        self.obs.deflate = Some(a);
+        self.plan = compressed_plan(steps, &deflate, &a, role, self.cfg.seed);
+        self.plan.delay_start(self.cfg.opening_pause);
+        self.stream =
+            PeerStream::of(role.peer(), self.cfg.max_message).with_deflate(a.receiving(role));
     }
 
     /// The tester's role.
@@ -283,14 +313,19 @@ impl Session {
         let Some(request) = &self.request else {
             return self.start_running(now);
         };
+        let offers = self.pending_deflate.as_ref().map(|(d, _)| &d.offers[..]);
         match read_response(
             &mut self.rx,
             request,
             self.handshake.as_ref(),
+            offers,
             &mut self.obs,
         ) {
             Opening::Pending => {}
-            Opening::Accepted => self.start_running(now),
+            Opening::Accepted => {
+                self.start_running(now);
+                self.on_agreement(self.obs.deflate, now);
+            }
             // No `advance` after the 101: frames that came with the response
             // are read first (by `handle_input`), so a Close 1013 sent right
             // after the 101 is seen before any case byte is written.

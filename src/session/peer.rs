@@ -4,6 +4,8 @@
 use bytes::{Bytes, BytesMut};
 
 use super::observe::Seen;
+use super::peer_inflate::{PeerInflate, Refused};
+use crate::codec::deflate::Direction;
 use crate::codec::{DecodeError, Decoder, Frame, OpCode, Role, Validator, Violation};
 
 /// Reader of the peer's frame stream.
@@ -13,6 +15,12 @@ pub struct PeerStream {
     validator: Validator,
     message: Option<(OpCode, BytesMut)>,
     max_message: u64,
+    /// permessage-deflate: the inflater, and whether the open message is
+    /// compressed.
+    inflate: Option<PeerInflate>,
+    compressed: bool,
+    /// Rules broken by inflated messages, for `read` to report.
+    inflate_invalid: Vec<Violation>,
 }
 
 /// One thing read from the peer.
@@ -38,7 +46,17 @@ impl PeerStream {
             validator: Validator::new(sender),
             message: None,
             max_message,
+            inflate: None,
+            compressed: false,
+            inflate_invalid: Vec::new(),
         }
+    }
+
+    /// With permessage-deflate agreed: the peer compresses as `direction`.
+    pub fn with_deflate(mut self, direction: Direction) -> PeerStream {
+        self.validator = self.validator.with_deflate();
+        self.inflate = Some(PeerInflate::new(direction, self.max_message));
+        self
     }
 
     /// Takes whole frames off `buf`; returns what they mean and the rules broken.
@@ -63,6 +81,7 @@ impl PeerStream {
             };
             invalid.extend(self.validator.check_frame(&frame));
             let rx = self.interpret(&frame);
+            invalid.append(&mut self.inflate_invalid);
             out.push((rx, Some(frame)));
             if matches!(out.last(), Some((Rx::Oversize(_), _))) {
                 return;
@@ -84,7 +103,10 @@ impl PeerStream {
     fn reassemble(&mut self, op: OpCode, f: &Frame) -> Rx {
         let (opcode, mut buf) = match self.message.take() {
             Some(m) if op == OpCode::CONTINUATION => m,
-            _ => (op, BytesMut::new()),
+            _ => {
+                self.compressed = self.inflate.is_some() && f.header.rsv & 4 != 0;
+                (op, BytesMut::new())
+            }
         };
         if buf.len() as u64 + f.payload.len() as u64 > self.max_message {
             return Rx::Oversize(buf.len() as u64 + f.payload.len() as u64);
@@ -94,9 +116,17 @@ impl PeerStream {
             self.message = Some((opcode, buf));
             return Rx::Nothing;
         }
-        Rx::Event(Seen::Message {
-            opcode,
-            payload: buf.freeze(),
-        })
+        let payload = match self.inflate.as_mut().filter(|_| self.compressed) {
+            None => buf.freeze(),
+            Some(inflate) => match inflate.message(opcode, &buf) {
+                Ok(p) => p,
+                Err(Refused::TooBig(n)) => return Rx::Oversize(n),
+                Err(Refused::Invalid(v)) => {
+                    self.inflate_invalid.push(v);
+                    return Rx::Nothing;
+                }
+            },
+        };
+        Rx::Event(Seen::Message { opcode, payload })
     }
 }
