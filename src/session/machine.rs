@@ -345,6 +345,12 @@ impl Session {
         self.stream
             .read(&mut self.rx, &mut items, &mut self.obs.invalid);
         self.obs.invalid.truncate(INVALID_LIMIT);
+        if self.obs.deflate.is_some() && !self.obs.invalid.is_empty() && !self.close_sent {
+            // RFC 7692 §6.1: "An endpoint receiving such a frame MUST _Fail
+            // the WebSocket Connection_": a deflate case waits for echoes one
+            // at a time, so the tester stops here rather than at the deadline.
+            self.send_close(now, CloseCode::PROTOCOL_ERROR);
+        }
         for (rx, frame) in items {
             if let Some(f) = frame {
                 self.note_key(&f);
