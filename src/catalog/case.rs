@@ -154,6 +154,20 @@ impl std::fmt::Debug for CaseKind {
     }
 }
 
+/// A case that needs permessage-deflate (RFC 7692): what the tester offers,
+/// and how its compressed messages are cut into frames.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeflateCase {
+    /// The offers, in order of preference, of one `Sec-WebSocket-Extensions`
+    /// header (the tester as client); as server the tester accepts one of
+    /// the client's.
+    pub offers: Vec<crate::codec::deflate::DeflateParams>,
+    /// Frame payload size the *compressed* bytes of each message are cut
+    /// into (Autobahn's auto-fragment size); `None` sends each message as
+    /// one frame.
+    pub fragment: Option<usize>,
+}
+
 /// One conformance case.
 #[derive(Clone, Debug)]
 pub struct Case {
@@ -171,6 +185,9 @@ pub struct Case {
     pub judge: Judge,
     /// Upper bound for the whole case once connected (Autobahn's killAfter).
     pub deadline: Duration,
+    /// permessage-deflate, when the case needs it: its whole messages are
+    /// compressed as agreed, and a peer that declines makes it UNIMPLEMENTED.
+    pub deflate: Option<DeflateCase>,
 }
 
 impl Case {
@@ -190,6 +207,7 @@ impl Case {
             kind: CaseKind::Frames(Arc::new(steps)),
             judge: Judge::Model,
             deadline: Duration::from_secs(1),
+            deflate: None,
         }
     }
 
@@ -209,6 +227,7 @@ impl Case {
             kind: CaseKind::Handshake(request),
             judge: Judge::Model,
             deadline: Duration::from_secs(2),
+            deflate: None,
         }
     }
 
@@ -221,6 +240,12 @@ impl Case {
     /// Sets the deadline.
     pub fn deadline(mut self, deadline: Duration) -> Case {
         self.deadline = deadline;
+        self
+    }
+
+    /// Makes the case one that needs permessage-deflate.
+    pub fn deflate(mut self, deflate: DeflateCase) -> Case {
+        self.deflate = Some(deflate);
         self
     }
 

@@ -3,6 +3,7 @@
 //! sections 14 and up. One file per area, in RFC order.
 
 mod case;
+mod deflate_data;
 mod s01_framing;
 mod s02_ping_pong;
 mod s03_reserved_bits;
@@ -12,6 +13,8 @@ mod s06_utf8;
 mod s07_close;
 mod s09_limits_performance;
 mod s10_misc;
+mod s12_deflate_data;
+mod s13_deflate_params;
 mod s14_opening_handshake;
 mod s15_masking;
 mod s16_length_encoding;
@@ -27,8 +30,8 @@ mod tests;
 mod tests_extra;
 
 pub use case::{
-    Case, CaseKind, Delivery, Generated, HandshakeCase, HandshakeExpect, HeaderEdit, Judge, Step,
-    StepsFn, one_step, send, send_chopped, send_generated, send_sync,
+    Case, CaseKind, DeflateCase, Delivery, Generated, HandshakeCase, HandshakeExpect, HeaderEdit,
+    Judge, Step, StepsFn, one_step, send, send_chopped, send_generated, send_sync,
 };
 pub use s20_size_boundaries::declared_cases;
 pub use select::{Selection, matches_pattern};
@@ -55,6 +58,8 @@ pub fn all(profile: Profile) -> Vec<Case> {
         s07_close::cases(),
         s09_limits_performance::cases(profile),
         s10_misc::cases(),
+        s12_deflate_data::cases(profile),
+        s13_deflate_params::cases(profile),
         s14_opening_handshake::cases(),
         s15_masking::cases(),
         s16_length_encoding::cases(),

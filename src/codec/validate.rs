@@ -30,6 +30,7 @@ struct OpenMessage {
 pub struct Validator {
     sender: Role,
     rsv_allowed: u8,
+    deflate: bool,
     max_message: u64,
     open: Option<OpenMessage>,
     current: Option<CurrentFrame>,
@@ -42,6 +43,7 @@ impl Validator {
         Validator {
             sender,
             rsv_allowed: 0,
+            deflate: false,
             max_message: u64::MAX,
             open: None,
             current: None,
@@ -52,6 +54,13 @@ impl Validator {
     /// RSV bits an extension negotiated for this connection gives meaning to.
     pub fn with_rsv_allowed(mut self, rsv: u8) -> Validator {
         self.rsv_allowed = rsv;
+        self
+    }
+
+    /// permessage-deflate is negotiated: RSV1 marks a compressed message, on
+    /// its first frame only, and its UTF-8 is checked after inflation.
+    pub fn with_deflate(mut self) -> Validator {
+        self.deflate = true;
         self
     }
 
@@ -76,8 +85,17 @@ impl Validator {
         let mut v = Vec::new();
         // RFC 6455 §5.2: RSV1-3 "MUST be 0 unless an extension is negotiated
         // that defines meanings for non-zero values".
-        if h.rsv & !self.rsv_allowed & 7 != 0 {
+        let compressed = self.deflate && h.rsv & 4 != 0;
+        let allowed = self.rsv_allowed | if compressed { 4 } else { 0 };
+        if h.rsv & !allowed & 7 != 0 {
             v.push(Violation::ReservedBits { rsv: h.rsv & 7 });
+        }
+        // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message
+        // Compressed" bit of control frames and non-first fragments of a data
+        // message. An endpoint receiving such a frame MUST _Fail the
+        // WebSocket Connection_."
+        if compressed && (h.opcode.is_control() || h.opcode == OpCode::CONTINUATION) {
+            v.push(Violation::CompressedBitMisplaced { opcode: h.opcode });
         }
         // RFC 6455 §5.2: "If an unknown opcode is received, the receiving
         // endpoint MUST _Fail the WebSocket Connection_."
@@ -190,7 +208,9 @@ impl Validator {
                 _ => OpenMessage {
                     opcode: h.opcode,
                     size: 0,
-                    utf8: (h.opcode == OpCode::TEXT).then(Utf8Validator::new),
+                    // A compressed text message is checked once inflated.
+                    utf8: (h.opcode == OpCode::TEXT && !(self.deflate && h.rsv & 4 != 0))
+                        .then(Utf8Validator::new),
                 },
             };
             self.current = Some(CurrentFrame {
@@ -247,7 +267,7 @@ impl Validator {
         unmasked_prefix: &[u8],
     ) -> Option<Violation> {
         let mut utf8 = match (header.opcode, &self.open) {
-            (OpCode::TEXT, None) => Utf8Validator::new(),
+            (OpCode::TEXT, None) if !(self.deflate && header.rsv & 4 != 0) => Utf8Validator::new(),
             (OpCode::CONTINUATION, Some(m)) => m.utf8?,
             _ => return None,
         };

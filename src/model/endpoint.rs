@@ -12,6 +12,9 @@ pub struct Limits {
     pub max_message: u64,
     /// RSV bits given meaning by a negotiated extension.
     pub rsv_allowed: u8,
+    /// permessage-deflate negotiated: RSV1 on a first data frame marks a
+    /// compressed message (RFC 7692 §6), checked for UTF-8 once inflated.
+    pub deflate: bool,
 }
 
 impl Default for Limits {
@@ -19,6 +22,7 @@ impl Default for Limits {
         Limits {
             max_message: u64::MAX,
             rsv_allowed: 0,
+            deflate: false,
         }
     }
 }
@@ -50,6 +54,11 @@ impl Endpoint {
         let incoming = Validator::new(role.peer())
             .with_max_message(limits.max_message)
             .with_rsv_allowed(limits.rsv_allowed);
+        let incoming = if limits.deflate {
+            incoming.with_deflate()
+        } else {
+            incoming
+        };
         Endpoint {
             role,
             incoming,

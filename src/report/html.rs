@@ -210,8 +210,8 @@ fn case_block(out: &mut String, runs: &[RunResults], id: &str, row: &[Option<&Ca
     if let Some(c) = first.filter(|c| !c.requirement.is_empty()) {
         let _ = write!(
             out,
-            "<p class=\"req\">RFC 6455 §{}: “{}”</p>",
-            esc(&c.section),
+            "<p class=\"req\">{}: “{}”</p>",
+            esc(&crate::results::cite(&c.section)),
             esc(&c.requirement)
         );
     }

@@ -71,8 +71,9 @@ pub(super) fn details(c: &CaseResult) -> String {
     let mut lines = vec![format!("{} {}", c.id, headline(c))];
     if !c.requirement.is_empty() {
         lines.push(format!(
-            "requirement (RFC 6455 §{}): \"{}\"",
-            c.section, c.requirement
+            "requirement ({}): \"{}\"",
+            crate::results::cite(&c.section),
+            c.requirement
         ));
     }
     lines.push(format!("expected: {}", c.expected));

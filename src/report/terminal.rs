@@ -41,8 +41,11 @@ pub fn summary(run: &RunResults) -> String {
         let reason = c.reason.map(|r| format!(" ({r})")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {} {}{reason} — {} [RFC 6455 §{}]",
-            c.outcome, c.id, c.title, c.section
+            "  {} {}{reason} — {} [{}]",
+            c.outcome,
+            c.id,
+            c.title,
+            crate::results::cite(&c.section)
         );
         if matches!(
             c.outcome,

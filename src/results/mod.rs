@@ -3,10 +3,12 @@
 //! runner builds its records, and `report/` depends on nothing else.
 
 mod campaign;
+mod cite;
 mod model;
 mod outcome;
 
 pub use campaign::{CampaignSummary, FindingSummary};
+pub use cite::cite;
 pub use model::{
     Attempt, CaseResult, RunResults, SCHEMA_VERSION, WIRE_ENTRIES, WireEntry, hex, rfc3339,
 };

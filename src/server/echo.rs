@@ -12,9 +12,11 @@ use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{Instant, timeout, timeout_at};
 
+use super::echo_deflate::{EchoDeflate, failure};
 use crate::codec::{
-    CloseCode, DEFAULT_MAX_HEADER_BYTES, DecodeError, Decoder, Frame, FrameHeader, OpCode, Role,
-    Violation, apply_mask_at, parse_request, reject, server_response,
+    ClientHandshake, CloseCode, DEFAULT_MAX_HEADER_BYTES, DecodeError, Decoder, Frame, FrameHeader,
+    OpCode, Role, ServerReply, Utf8Validator, Violation, apply_mask_at, parse_request, reject,
+    server_response,
 };
 use crate::model::{Endpoint, Failure, Limits, Reaction};
 
@@ -130,6 +132,10 @@ struct Connection<'a, S> {
     scratch: Vec<u8>,
     /// Payload bytes of the current partial frame already judged.
     judged: usize,
+    /// permessage-deflate, when negotiated, and whether the open message
+    /// is compressed.
+    deflate: Option<EchoDeflate>,
+    compressed: bool,
 }
 
 impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
@@ -137,6 +143,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
         let limits = Limits {
             max_message: cfg.max_message,
             rsv_allowed: 0,
+            deflate: false,
         };
         Connection {
             stream,
@@ -146,6 +153,8 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
             decoder: Decoder::new(cfg.max_message),
             scratch: Vec::new(),
             judged: 0,
+            deflate: None,
+            compressed: false,
         }
     }
 
@@ -168,7 +177,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
                 }
                 Ok(Some((request, n))) => {
                     self.buf.advance(n);
-                    server_response(&request)
+                    self.negotiate(&request, server_response(&request))
                 }
                 Err(e) => reject(e),
             };
@@ -181,6 +190,25 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
                 status: reply.status,
             }));
         }
+    }
+
+    /// Accepts permessage-deflate in an accepting `reply` when an offer can
+    /// be honoured; the model then knows RSV1 as the compressed bit.
+    fn negotiate(&mut self, request: &ClientHandshake, reply: ServerReply) -> ServerReply {
+        if !reply.is_accept() {
+            return reply;
+        }
+        let Some((deflate, header)) = EchoDeflate::negotiate(request, self.cfg.max_message) else {
+            return reply;
+        };
+        self.deflate = Some(deflate);
+        let limits = Limits {
+            max_message: self.cfg.max_message,
+            rsv_allowed: 0,
+            deflate: true,
+        };
+        self.endpoint = Endpoint::with_limits(Role::Server, limits);
+        reply.with_header("Sec-WebSocket-Extensions", &header)
     }
 
     async fn echo(&mut self) -> Result<ConnectionEnd, ServerError> {
@@ -262,10 +290,15 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
     }
 
     async fn react(&mut self, frame: &Frame) -> Result<Step, ServerError> {
+        let op = frame.header.opcode;
+        if op.is_data() && op != OpCode::CONTINUATION {
+            self.compressed = self.deflate.is_some() && frame.header.rsv & 4 != 0;
+        }
         match self.endpoint.receive(frame).reaction {
-            Reaction::Message { opcode, payload } => {
-                self.send(&Frame::new(opcode, payload.to_bytes())).await?
-            }
+            Reaction::Message { opcode, payload } => match self.echo_of(opcode, payload.to_bytes()) {
+                Ok(echo) => self.send(&echo).await?,
+                Err(failure) => return self.fail(failure).await.map(Step::End),
+            },
             Reaction::Pong(payload) => self.send(&Frame::pong(payload)).await?,
             Reaction::CloseReply { codes, .. } => {
                 // RFC 6455 §5.5.1: "When sending a Close frame in response,
@@ -290,6 +323,32 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
     /// Writes one frame straight to the socket: a peer that does not read
     /// back-pressures the server instead of growing a queue.
     /// A write not finished within the idle timeout fails.
+    /// The echo of a message: inflated when it came compressed (and then
+    /// checked as UTF-8 if text), compressed when deflate was agreed.
+    fn echo_of(&mut self, opcode: OpCode, payload: bytes::Bytes) -> Result<Frame, Failure> {
+        let Some(deflate) = self.deflate.as_mut() else {
+            return Ok(Frame::new(opcode, payload));
+        };
+        let message = if self.compressed {
+            deflate.inflate(&payload)?
+        } else {
+            payload
+        };
+        if self.compressed && opcode == OpCode::TEXT {
+            // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream
+            // as UTF-8 but finds that the byte stream is not, in fact, a valid
+            // UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
+            let mut utf8 = Utf8Validator::new();
+            if let Err(e) = utf8.feed(&message).and_then(|_| utf8.finish()) {
+                let position = e.position;
+                return Err(failure(Violation::InvalidUtf8 { position }));
+            }
+        }
+        // RFC 7692 §6.1: the "Per-Message Compressed" bit on the first (here
+        // the only) frame of a compressed message.
+        Ok(Frame::new(opcode, deflate.compress(&message)).rsv(4))
+    }
+
     async fn send(&mut self, frame: &Frame) -> io::Result<()> {
         let mut head = BytesMut::with_capacity(14);
         frame.header.write(&mut head);

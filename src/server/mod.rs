@@ -5,6 +5,7 @@
 //! server.
 
 mod echo;
+mod echo_deflate;
 pub mod serve;
 #[cfg(test)]
 mod tests;

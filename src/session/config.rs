@@ -42,6 +42,10 @@ pub struct SessionConfig {
     /// A wait between the 101 and the case's first byte (the confirming
     /// rerun of a 1012/1013 suspect; zero otherwise).
     pub opening_pause: Duration,
+    /// The tester as server: the permessage-deflate agreement its 101
+    /// accepted (`None` when it accepted none). As client the session
+    /// negotiates its own, from the case's offers.
+    pub deflate: Option<crate::codec::deflate::Agreement>,
 }
 
 /// The closing handshake's own deadline (times `deadline_factor`).
@@ -68,6 +72,7 @@ impl SessionConfig {
             declared: Declared::default(),
             rtt_margin: Duration::ZERO,
             opening_pause: Duration::ZERO,
+            deflate: None,
         }
     }
 

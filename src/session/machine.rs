@@ -13,6 +13,7 @@ use super::bounds::{
     EXTRA_EVENTS, INVALID_LIMIT, KEY_LIMIT, PING_ANSWER_LIMIT, WIRE_LOG_LIMIT, WIRE_PAYLOAD_HEAD,
 };
 use super::config::{SessionConfig, SessionEnd};
+use super::deflate_plan::compressed_plan;
 use super::observe::{Observed, SeenClose, SeenEvent, WireFrame};
 use super::opening::{Opening, read_response};
 use super::peer::{PeerStream, Rx};
@@ -20,8 +21,9 @@ use super::plan::{Action, MaskKeys, Plan};
 use super::request::build_request;
 use super::transmit::Cursor;
 use super::verdict::{Judging, judge_with};
-use crate::catalog::{Case, CaseKind, HandshakeExpect, Judge};
-use crate::codec::{ClientRequest, CloseCode, Frame, Role};
+use crate::catalog::{Case, CaseKind, DeflateCase, HandshakeExpect, Judge, Step};
+use crate::codec::deflate::{Agreement, offers_header};
+use crate::codec::{ClientRequest, CloseCode, Frame, OpCode, Role};
 use crate::model::End;
 
 /// The least time a case waits beyond its own pauses for what it is owed: a
@@ -71,6 +73,9 @@ pub struct Session {
     distinct_keys: HashSet<[u8; 4]>,
     obs: Observed,
     throttled: Option<(u16, u64)>,
+    /// A case that needs permessage-deflate: its steps wait for the
+    /// agreement, which decides how they are compressed.
+    pending_deflate: Option<(DeflateCase, Vec<Step>)>,
 }
 
 impl Session {
@@ -78,17 +83,22 @@ impl Session {
     /// transmit; as server the case's first frames are.
     pub fn new(case: &Case, cfg: SessionConfig, now: Instant) -> Session {
         let role = cfg.role;
+        let pending_deflate = case.deflate.clone().map(|d| (d, case.steps()));
         let (plan, handshake) = match &case.kind {
             CaseKind::Handshake(h) if role == Role::Client => {
                 (handshake_plan(&h.expect, cfg.seed), Some(h.expect.clone()))
             }
+            _ if pending_deflate.is_some() => (Plan::from_steps(Vec::new(), cfg.seed), None),
             _ => (Plan::from_steps_as(case.steps(), cfg.seed, role), None),
         };
         let mut plan = plan;
         plan.delay_start(cfg.opening_pause);
         let owed = plan.owed_messages();
         let mut out = VecDeque::new();
-        let request = (role == Role::Client).then(|| build_request(&cfg, &case.kind));
+        let mut request = (role == Role::Client).then(|| build_request(&cfg, &case.kind));
+        if let (Some(r), Some(d)) = (request.as_mut(), &case.deflate) {
+            r.extensions.push(offers_header(&d.offers));
+        }
         if let Some(r) = &request {
             out.push_back(Bytes::from(r.to_bytes()));
         }
@@ -127,13 +137,34 @@ impl Session {
             distinct_keys: HashSet::new(),
             obs: Observed::default(),
             throttled: None,
+            pending_deflate,
             cfg,
         };
         if role == Role::Server {
             s.start_running(now);
+            s.on_agreement(s.cfg.deflate, now);
             s.advance(now);
         }
         s
+    }
+
+    /// The opening handshake is done: a case that needs permessage-deflate
+    /// gets its compressed plan, or ends UNIMPLEMENTED when it was declined.
+    fn on_agreement(&mut self, agreement: Option<Agreement>, now: Instant) {
+        let Some((deflate, steps)) = self.pending_deflate.take() else {
+            return;
+        };
+        let Some(a) = agreement else {
+            self.obs.deflate_declined = true;
+            return self.send_close(now, CloseCode::NORMAL);
+        };
+        let role = self.cfg.role;
+        self.obs.deflate = Some(a);
+        self.plan = compressed_plan(steps, &deflate, &a, role, self.cfg.seed);
+        self.plan.delay_start(self.cfg.opening_pause);
+        self.stream = PeerStream::of(role.peer(), self.cfg.max_message)
+            .with_deflate(a.receiving(role))
+            .expecting(self.plan.owed_messages());
     }
 
     /// The tester's role.
@@ -322,14 +353,19 @@ impl Session {
         let Some(request) = &self.request else {
             return self.start_running(now);
         };
+        let offers = self.pending_deflate.as_ref().map(|(d, _)| &d.offers[..]);
         match read_response(
             &mut self.rx,
             request,
             self.handshake.as_ref(),
+            offers,
             &mut self.obs,
         ) {
             Opening::Pending => {}
-            Opening::Accepted => self.start_running(now),
+            Opening::Accepted => {
+                self.start_running(now);
+                self.on_agreement(self.obs.deflate, now);
+            }
             // No `advance` after the 101: frames that came with the response
             // are read first (by `handle_input`), so a Close 1013 sent right
             // after the 101 is seen before any case byte is written.
@@ -349,6 +385,12 @@ impl Session {
         self.stream
             .read(&mut self.rx, &mut items, &mut self.obs.invalid);
         self.obs.invalid.truncate(INVALID_LIMIT);
+        if self.obs.deflate.is_some() && !self.obs.invalid.is_empty() && !self.close_sent {
+            // RFC 7692 §6.1: "An endpoint receiving such a frame MUST _Fail
+            // the WebSocket Connection_": a deflate case waits for echoes one
+            // at a time, so the tester stops here rather than at the deadline.
+            self.send_close(now, CloseCode::PROTOCOL_ERROR);
+        }
         for (rx, frame) in items {
             if let Some(f) = frame {
                 self.note_key(&f);

@@ -4,10 +4,12 @@
 
 mod bounds;
 mod config;
+mod deflate_plan;
 mod machine;
 mod observe;
 mod opening;
 mod peer;
+mod peer_inflate;
 mod plan;
 mod request;
 #[cfg(test)]

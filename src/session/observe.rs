@@ -152,6 +152,10 @@ pub struct Observed {
     pub tester_closed_tcp: bool,
     /// Frames in both directions (bounded).
     pub wire: Vec<WireFrame>,
+    /// The permessage-deflate agreement of the opening handshake, if any.
+    pub deflate: Option<crate::codec::deflate::Agreement>,
+    /// The case needs permessage-deflate and the peer declined it.
+    pub deflate_declined: bool,
 }
 
 /// The seen event's kind and payload size, for messages in a line.

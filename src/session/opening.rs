@@ -7,7 +7,8 @@ use bytes::{Buf, BytesMut};
 use super::bounds::HANDSHAKE_CAP;
 use super::observe::Observed;
 use crate::catalog::HandshakeExpect;
-use crate::codec::{ClientRequest, check_response, parse_response};
+use crate::codec::deflate::{Agreement, DeflateParams, ResponseError};
+use crate::codec::{ClientRequest, ServerResponse, check_response, parse_response};
 
 /// Where the opening handshake stands after some bytes arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +30,7 @@ pub(super) fn read_response(
     rx: &mut BytesMut,
     request: &ClientRequest,
     expect: Option<&HandshakeExpect>,
+    offers: Option<&[DeflateParams]>,
     obs: &mut Observed,
 ) -> Opening {
     let (response, n) = match parse_response(rx, HANDSHAKE_CAP) {
@@ -55,11 +57,36 @@ pub(super) fn read_response(
             throttled: shedding.then_some(response.status),
         };
     }
-    match checked {
-        Ok(_) => Opening::Accepted,
+    if let Err(e) = checked {
+        obs.handshake_error = Some(e.to_string());
+        return Opening::Ended { throttled: None };
+    }
+    match negotiated(&response, offers.unwrap_or_default()) {
+        Ok(agreement) => {
+            obs.deflate = agreement;
+            obs.deflate_declined = offers.is_some() && agreement.is_none();
+            Opening::Accepted
+        }
         Err(e) => {
-            obs.handshake_error = Some(e.to_string());
+            obs.handshake_error = Some(format!("Sec-WebSocket-Extensions: {e}"));
             Opening::Ended { throttled: None }
         }
     }
+}
+
+/// The permessage-deflate agreement of a 101 (RFC 7692 §5: the client
+/// "MUST _Fail the WebSocket Connection_" on a response it cannot accept;
+/// RFC 6455 §9.1: an extension it did not offer included).
+fn negotiated(
+    response: &ServerResponse,
+    offers: &[DeflateParams],
+) -> Result<Option<Agreement>, ResponseError> {
+    let values: Vec<String> = response
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("sec-websocket-extensions"))
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    let header = (!values.is_empty()).then(|| values.join(", "));
+    crate::codec::deflate::check_response(offers, header.as_deref())
 }

@@ -6,6 +6,8 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use super::bounds::WIRE_PAYLOAD_HEAD;
 use super::observe::{DIFF_CONTEXT, Diff, RECEIVED_HEAD, Received, Seen};
+use super::peer_inflate::{PeerInflate, Refused};
+use crate::codec::deflate::Direction;
 use crate::codec::{
     Body, DecodeError, Decoder, Digest, Frame, FrameHeader, OpCode, Role, Validator, Violation,
     apply_mask_at,
@@ -22,6 +24,8 @@ pub struct PeerStream {
     owed: Vec<Body>,
     messages: usize,
     scratch: Vec<u8>,
+    /// permessage-deflate: the inflater of the peer's compressed messages.
+    inflate: Option<PeerInflate>,
 }
 
 /// A data frame whose payload is arriving.
@@ -38,6 +42,10 @@ struct Arriving {
 #[derive(Debug)]
 struct Incoming {
     opcode: OpCode,
+    /// Payload bytes on the wire so far (compressed, for a compressed message).
+    wire: u64,
+    /// Sent compressed (RSV1 on its first frame, deflate agreed).
+    compressed: bool,
     digest: Digest,
     head: BytesMut,
     owed: Option<Body>,
@@ -71,7 +79,15 @@ impl PeerStream {
             owed: Vec::new(),
             messages: 0,
             scratch: Vec::new(),
+            inflate: None,
         }
+    }
+
+    /// With permessage-deflate agreed: the peer compresses as `direction`.
+    pub fn with_deflate(mut self, direction: Direction) -> PeerStream {
+        self.validator = self.validator.with_deflate();
+        self.inflate = Some(PeerInflate::new(direction, self.max_message));
+        self
     }
 
     /// The messages owed, in order: the n-th message received is compared
@@ -144,7 +160,7 @@ impl PeerStream {
         let len = header.len.value();
         let continues = header.opcode == OpCode::CONTINUATION;
         let so_far = match &self.message {
-            Some(m) if continues => m.digest.len,
+            Some(m) if continues => m.wire,
             _ => 0,
         };
         if so_far.saturating_add(len) > self.max_message {
@@ -158,8 +174,14 @@ impl PeerStream {
         if !(continues && self.message.is_some()) {
             let owed = self.owed.get(self.messages).cloned();
             self.messages += 1;
+            let compressed = header.rsv & 4 != 0 && self.inflate.is_some();
+            if let Some(inflate) = self.inflate.as_mut().filter(|_| compressed) {
+                inflate.begin(header.opcode);
+            }
             self.message = Some(Incoming {
                 opcode: header.opcode,
+                wire: 0,
+                compressed,
                 digest: Digest::default(),
                 head: BytesMut::new(),
                 owed,
@@ -201,7 +223,12 @@ impl PeerStream {
             fr.left -= n as u64;
             invalid.extend(self.validator.feed_payload(&piece));
             if let Some(m) = self.message.as_mut() {
-                m.take(&piece, &mut self.scratch);
+                m.wire += n as u64;
+                let scratch = &mut self.scratch;
+                match self.inflate.as_mut().filter(|_| m.compressed) {
+                    Some(inflate) => inflate.feed(&piece, &mut |b| m.take(b, scratch)),
+                    None => m.take(&piece, scratch),
+                }
             }
             if fr.left > 0 {
                 return false;
@@ -212,7 +239,7 @@ impl PeerStream {
         };
         invalid.extend(self.validator.end_frame());
         let rx = match self.message.take() {
-            Some(m) if fr.header.fin => Rx::Event(m.finish()),
+            Some(m) if fr.header.fin => self.end_message(m, invalid),
             m => {
                 self.message = m;
                 Rx::Nothing
@@ -224,6 +251,24 @@ impl PeerStream {
         };
         out.push((rx, Some(frame)));
         true
+    }
+}
+
+impl PeerStream {
+    /// A message is complete: inflated to its end when it was compressed.
+    fn end_message(&mut self, mut m: Incoming, invalid: &mut Vec<Violation>) -> Rx {
+        let Some(inflate) = self.inflate.as_mut().filter(|_| m.compressed) else {
+            return Rx::Event(m.finish());
+        };
+        let scratch = &mut self.scratch;
+        match inflate.finish(&mut |b| m.take(b, scratch)) {
+            None => Rx::Event(m.finish()),
+            Some(Refused::TooBig(n)) => Rx::Oversize(n),
+            Some(Refused::Invalid(v)) => {
+                invalid.push(v);
+                Rx::Nothing
+            }
+        }
     }
 }
 

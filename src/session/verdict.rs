@@ -89,6 +89,16 @@ fn judge_inner(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
             actual,
         );
     }
+    if obs.deflate_declined {
+        // RFC 7692 §5: declining an offer is the peer's right; the case
+        // cannot run without the extension.
+        return Verdict::new(
+            Outcome::Unimplemented,
+            None,
+            "permessage-deflate accepted".into(),
+            "the peer declined permessage-deflate".into(),
+        );
+    }
     if let Some(v) = obs.invalid.first() {
         let who = peer_name(peer);
         return invalid_frame(

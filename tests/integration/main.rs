@@ -6,6 +6,7 @@ mod cli_echo_server;
 mod cli_explain;
 mod cli_frame;
 mod conform;
+mod deflate;
 mod echo_server;
 mod fuzz_campaign;
 mod fuzz_corpus;

@@ -218,8 +218,8 @@ fn write_violations(d: &Decoded, role: Role, out: &mut dyn Write) -> std::io::Re
     for v in &d.violations {
         writeln!(
             out,
-            "violates RFC 6455 §{} ({}): \"{}\" → close {}",
-            v.section(),
+            "violates {} ({}): \"{}\" → close {}",
+            crate::results::cite(v.section()),
             v.rule(),
             v.requirement(),
             v.close_code().0

@@ -93,6 +93,18 @@ impl ServerReply {
     pub fn is_accept(&self) -> bool {
         self.error.is_none()
     }
+
+    /// The same reply with one more header line (an accepted extension).
+    pub fn with_header(mut self, name: &str, value: &str) -> ServerReply {
+        let end = self
+            .bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(self.bytes.len(), |i| i + 2);
+        let line = format!("{name}: {value}\r\n");
+        self.bytes.splice(end..end, line.into_bytes());
+        self
+    }
 }
 
 /// The reply under the default [`ServerPolicy`]: no subprotocol, no

@@ -210,3 +210,29 @@ fn partial_continuation_uses_the_open_message_state_without_changing_it() {
     // No open message: a continuation is judged by the header, not here.
     assert_eq!(v.check_partial_payload(&h, b"\xff"), None);
 }
+
+#[test]
+fn rsv1_marks_a_compressed_first_frame_only_when_deflate_is_negotiated() {
+    let rules_of = |v: &mut Validator, f: Frame| -> Vec<&'static str> {
+        v.check_frame(&f).iter().map(Violation::rule).collect()
+    };
+    let mut plain = Validator::new(Role::Server);
+    assert_eq!(
+        rules_of(&mut plain, Frame::text("x").rsv(4)),
+        ["reserved-bits"]
+    );
+    let mut v = Validator::new(Role::Server).with_deflate();
+    // Compressed bytes are not UTF-8; a compressed text frame is not checked as such.
+    let first = Frame::text(&[0xf2u8, 0x48][..]).rsv(4).fin(false);
+    assert!(rules_of(&mut v, first).is_empty());
+    let cont = Frame::continuation("").rsv(4);
+    assert_eq!(rules_of(&mut v, cont), ["compressed-bit-misplaced"]);
+    let mut v = Validator::new(Role::Server).with_deflate();
+    assert_eq!(
+        rules_of(&mut v, Frame::ping("").rsv(4)),
+        ["compressed-bit-misplaced"]
+    );
+    assert_eq!(rules_of(&mut v, Frame::text("x").rsv(2)), ["reserved-bits"]);
+    let bad_plain_text = Frame::text(&[0xffu8][..]);
+    assert_eq!(rules_of(&mut v, bad_plain_text), ["invalid-utf8"]);
+}

@@ -2,6 +2,7 @@
 //! a raw peer that speaks our own frames over TCP.
 
 pub mod broken;
+pub mod broken_deflate;
 pub mod peer;
 pub mod servers;
 

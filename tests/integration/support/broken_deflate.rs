@@ -1,0 +1,181 @@
+//! Deliberately broken permessage-deflate servers: a small echo server that
+//! negotiates deflate with the library's `choose_offer`, inflates what the
+//! client compressed and compresses its echoes, with one [`DeflateDefect`]
+//! switched on, as real servers have had them.
+
+use std::sync::Arc;
+
+use bytes::BytesMut;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+use wsgauntlet::codec::deflate::{
+    Agreement, Deflater, InflateConfig, Inflater, ServerConfig, choose_offer,
+};
+use wsgauntlet::codec::{
+    DEFAULT_MAX_HEADER_BYTES, Decoder, Frame, OpCode, Role, parse_request, server_response,
+};
+
+use super::{TestServer, accept_loop, loopback};
+
+/// Largest message the servers inflate (a test server, not a bounded one).
+const MAX: u64 = 16 << 20;
+
+/// One deflate bug.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeflateDefect {
+    /// Answers with `client_max_window_bits`, which the offer never had.
+    AnswersUnofferedParam,
+    /// Sets RSV1 on the continuation frames of its echoes too.
+    Rsv1OnContinuations,
+    /// Compresses with a 32 KiB window whatever `server_max_window_bits` says.
+    CompressesWiderThanAgreed,
+    /// Keeps its compression context although it agreed
+    /// `server_no_context_takeover`.
+    IgnoresNoContextTakeover,
+}
+
+/// A broken deflate server on loopback.
+pub async fn broken_deflate(defect: DeflateDefect) -> TestServer {
+    let listener = loopback().await;
+    accept_loop(listener, Arc::new(Notify::new()), move |stream| {
+        serve(stream, defect)
+    })
+}
+
+async fn serve(mut stream: TcpStream, defect: DeflateDefect) {
+    let Some(agreement) = handshake(&mut stream, defect).await else {
+        return;
+    };
+    // Without an offer (the runner's liveness probe) the echo is plain.
+    let compresses = agreement.is_some();
+    let agreement = agreement.unwrap_or(Agreement {
+        offer: Default::default(),
+        response: Default::default(),
+    });
+    let mut sending = agreement.sending(Role::Server);
+    match defect {
+        DeflateDefect::CompressesWiderThanAgreed => sending.window_bits = 15,
+        DeflateDefect::IgnoresNoContextTakeover => sending.no_context_takeover = false,
+        _ => {}
+    }
+    let mut conn = Conn {
+        stream,
+        defect,
+        compresses,
+        deflater: Deflater::new(sending, 1),
+        inflater: Inflater::new(InflateConfig::new(agreement.receiving(Role::Server), MAX)),
+    };
+    conn.run().await;
+}
+
+/// Reads the request (a byte at a time), answers it, and returns the
+/// agreement (`Some(None)`: accepted without deflate).
+async fn handshake(stream: &mut TcpStream, defect: DeflateDefect) -> Option<Option<Agreement>> {
+    let mut head = BytesMut::new();
+    let request = loop {
+        match parse_request(&head, DEFAULT_MAX_HEADER_BYTES) {
+            Ok(None) => head.extend_from_slice(&[stream.read_u8().await.ok()?]),
+            Ok(Some((request, _))) => break request,
+            Err(_) => return None,
+        }
+    };
+    let Some(offers) = request.header("sec-websocket-extensions") else {
+        let reply = server_response(&request);
+        stream.write_all(&reply.bytes).await.ok()?;
+        return Some(None);
+    };
+    let offers = std::str::from_utf8(offers).ok()?;
+    let choice = choose_offer(offers, &ServerConfig::default()).ok()?;
+    let mut header = choice.response_header()?;
+    if defect == DeflateDefect::AnswersUnofferedParam {
+        header.push_str("; client_max_window_bits=10");
+    }
+    let (_, agreement) = choice.accepted?;
+    let reply = server_response(&request).with_header("Sec-WebSocket-Extensions", &header);
+    stream.write_all(&reply.bytes).await.ok()?;
+    Some(Some(agreement))
+}
+
+struct Conn {
+    stream: TcpStream,
+    defect: DeflateDefect,
+    compresses: bool,
+    deflater: Deflater,
+    inflater: Inflater,
+}
+
+impl Conn {
+    async fn run(&mut self) {
+        let decoder = Decoder::new(MAX);
+        let mut buf = BytesMut::new();
+        let mut message: Option<(OpCode, bool, Vec<u8>)> = None;
+        loop {
+            while let Ok(Some(f)) = decoder.decode(&mut buf) {
+                let op = f.header.opcode;
+                if op == OpCode::CLOSE {
+                    let _ = self
+                        .stream
+                        .write_all(&Frame::close_empty().to_bytes())
+                        .await;
+                    return;
+                }
+                if op == OpCode::PING {
+                    let _ = self
+                        .stream
+                        .write_all(&Frame::pong(f.payload).to_bytes())
+                        .await;
+                    continue;
+                }
+                let (opcode, compressed, mut data) = match message.take() {
+                    Some(m) if op == OpCode::CONTINUATION => m,
+                    _ => (op, f.header.rsv & 4 != 0, Vec::new()),
+                };
+                data.extend_from_slice(&f.payload);
+                if !f.header.fin {
+                    message = Some((opcode, compressed, data));
+                    continue;
+                }
+                let plain = if compressed {
+                    match self.inflater.inflate_to_vec(&data) {
+                        Ok(p) => p,
+                        Err(_) => return,
+                    }
+                } else {
+                    data
+                };
+                if !self.echo(opcode, &plain).await {
+                    return;
+                }
+            }
+            if !matches!(self.stream.read_buf(&mut buf).await, Ok(n) if n > 0) {
+                return;
+            }
+        }
+    }
+
+    /// Echoes `plain` compressed, in two frames when the defect is RSV1 on
+    /// continuations.
+    async fn echo(&mut self, opcode: OpCode, plain: &[u8]) -> bool {
+        if !self.compresses {
+            let frame = Frame::new(opcode, plain.to_vec());
+            return self.stream.write_all(&frame.to_bytes()).await.is_ok();
+        }
+        let compressed = self.deflater.compress(plain);
+        let frames = if self.defect == DeflateDefect::Rsv1OnContinuations && compressed.len() > 1 {
+            let (a, b) = compressed.split_at(compressed.len() / 2);
+            vec![
+                Frame::new(opcode, a.to_vec()).rsv(4).fin(false),
+                Frame::continuation(b.to_vec()).rsv(4),
+            ]
+        } else {
+            vec![Frame::new(opcode, compressed).rsv(4)]
+        };
+        for f in frames {
+            if self.stream.write_all(&f.to_bytes()).await.is_err() {
+                return false;
+            }
+        }
+        true
+    }
+}
