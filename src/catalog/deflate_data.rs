@@ -8,6 +8,8 @@
 
 use std::sync::OnceLock;
 
+use bytes::Bytes;
+
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
@@ -63,16 +65,21 @@ impl DataKind {
 }
 
 /// The `n`th message of `size` bytes: the next consecutive slice of the
-/// data, wrapping around its end.
-pub fn message(kind: DataKind, n: usize, size: usize) -> Vec<u8> {
+/// data, wrapping around its end. A slice that does not wrap is the static
+/// data itself, not a copy: a case's messages cost no memory of their own.
+pub fn message(kind: DataKind, n: usize, size: usize) -> Bytes {
     let data = kind.bytes();
-    let start = n.wrapping_mul(size) % data.len();
-    data.iter()
-        .cycle()
-        .skip(start)
-        .take(size)
-        .copied()
-        .collect()
+    let mut at = n.wrapping_mul(size) % data.len();
+    if at + size <= data.len() {
+        return Bytes::from_static(&data[at..at + size]);
+    }
+    let mut out = Vec::with_capacity(size);
+    while out.len() < size {
+        let take = (data.len() - at).min(size - out.len());
+        out.extend_from_slice(&data[at..at + take]);
+        at = 0;
+    }
+    Bytes::from(out)
 }
 
 const WORDS: &[&str] = &[

@@ -295,7 +295,8 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
             self.compressed = self.deflate.is_some() && frame.header.rsv & 4 != 0;
         }
         match self.endpoint.receive(frame).reaction {
-            Reaction::Message { opcode, payload } => match self.echo_of(opcode, payload.to_bytes()) {
+            Reaction::Message { opcode, payload } => match self.echo_of(opcode, payload.to_bytes())
+            {
                 Ok(echo) => self.send(&echo).await?,
                 Err(failure) => return self.fail(failure).await.map(Step::End),
             },

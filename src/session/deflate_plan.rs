@@ -43,10 +43,10 @@ pub(super) fn compressed_plan(
         wire.push(Step::Send(w, d));
         model.push(Step::Send(m, d));
     }
-    let judged = Plan::from_steps_as(model, seed, sender);
+    let (expectation, sizes) = Plan::judged_only(model, seed, sender);
     let mut plan = Plan::from_steps_as(wire, seed, sender);
-    plan.expectation = judged.expectation;
-    plan.sizes = judged.sizes;
+    plan.expectation = expectation;
+    plan.sizes = sizes;
     plan
 }
 

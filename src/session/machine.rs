@@ -23,7 +23,7 @@ use super::transmit::Cursor;
 use super::verdict::{Judging, judge_with};
 use crate::catalog::{Case, CaseKind, DeflateCase, HandshakeExpect, Judge, Step};
 use crate::codec::deflate::{Agreement, offers_header};
-use crate::codec::{ClientRequest, CloseCode, Frame, OpCode, Role};
+use crate::codec::{ClientRequest, CloseCode, Frame, Role};
 use crate::model::End;
 
 /// The least time a case waits beyond its own pauses for what it is owed: a

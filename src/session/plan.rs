@@ -173,8 +173,21 @@ impl Plan {
     /// tester of clients) such frames stay unmasked, and the expectation is
     /// that of a conforming endpoint in the other role.
     pub fn from_steps_as(steps: Vec<Step>, seed: u64, sender: Role) -> Plan {
+        Plan::build(steps, seed, sender, false)
+    }
+
+    /// Only what a conforming endpoint owes for `steps` (and their sizes):
+    /// the frames are judged, not encoded (the plan of a compressed case
+    /// judges its messages uncompressed and writes them compressed).
+    pub fn judged_only(steps: Vec<Step>, seed: u64, sender: Role) -> (Expectation, Sizes) {
+        let p = Plan::build(steps, seed, sender, true);
+        (p.expectation, p.sizes)
+    }
+
+    fn build(steps: Vec<Step>, seed: u64, sender: Role, judge_only: bool) -> Plan {
         let mut keys = MaskKeys::new(seed);
         let mut b = Builder::new(sender.peer());
+        b.judge_only = judge_only;
         let mut await_offsets = Vec::new();
         for step in steps {
             match step {
@@ -253,6 +266,8 @@ struct Builder {
     /// Frames given to the model.
     count: usize,
     streams: Vec<Stream>,
+    /// Honest frames are judged and not encoded (no writes are wanted).
+    judge_only: bool,
 }
 
 impl Builder {
@@ -268,6 +283,7 @@ impl Builder {
             sizes: SizeCounter::default(),
             count: 0,
             streams: Vec::new(),
+            judge_only: false,
         }
     }
 
@@ -297,6 +313,11 @@ impl Builder {
         let honest = frames
             .iter()
             .all(|f| f.header.len.value() == f.payload.len() as u64);
+        if honest && self.judge_only && self.pending.is_empty() {
+            return frames
+                .into_iter()
+                .for_each(|f| self.judge(f.header, Body::Bytes(f.payload)));
+        }
         let encoded = encode_all(frames.iter().cloned());
         if !honest || !self.pending.is_empty() {
             return self.push_writes(encoded, d);
