@@ -63,12 +63,14 @@ pub enum Step {
 /// A message produced from a pattern as it is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Generated {
-    /// Text or binary.
+    /// Text or binary (or a control opcode, for a flood of control frames).
     pub opcode: OpCode,
     /// The message.
     pub body: Body,
     /// Payload bytes per frame; 0 for one frame.
     pub fragment: u64,
+    /// How many times the message is sent, back to back (a flood).
+    pub repeat: u64,
 }
 
 /// How a case's outcome is decided.
@@ -306,7 +308,21 @@ pub fn send_generated(
             opcode,
             body,
             fragment,
+            repeat: 1,
         },
         delivery,
     )
+}
+
+/// Shorthand: `count` frames of `opcode`, each `pattern` repeated to `len`
+/// bytes, in one write — a flood produced as it is written, never held.
+pub fn send_repeated(opcode: OpCode, pattern: &'static [u8], len: u64, count: u64) -> Step {
+    let body = Body::pattern(pattern, len);
+    let g = Generated {
+        opcode,
+        body,
+        fragment: 0,
+        repeat: count,
+    };
+    Step::SendGenerated(g, Delivery::Whole)
 }

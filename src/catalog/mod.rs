@@ -31,7 +31,7 @@ mod tests_extra;
 
 pub use case::{
     Case, CaseKind, DeflateCase, Delivery, Generated, HandshakeCase, HandshakeExpect, HeaderEdit,
-    Judge, Step, StepsFn, one_step, send, send_chopped, send_generated, send_sync,
+    Judge, Step, StepsFn, one_step, send, send_chopped, send_generated, send_repeated, send_sync,
 };
 pub use s20_size_boundaries::declared_cases;
 pub use select::{Selection, matches_pattern};

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{Case, Delivery, Judge, Step, send, send_generated};
+use super::{Case, Delivery, Judge, Step, send, send_generated, send_repeated};
 use crate::codec::{Frame, OpCode};
 
 const Q_LIMITS: &str = "Implementations that have implementation- and/or platform-specific limitations regarding the frame size or total message size after reassembly from multiple frames MUST protect themselves against exceeding those limits.";
@@ -104,7 +104,7 @@ fn floods() -> Vec<Case> {
             "100,000 unsolicited pongs of 125 B",
             "5.5.3",
             Q_UNSOLICITED,
-            || vec![send(vec![Frame::pong(vec![b'q'; 125]); PONG_FLOOD])],
+            || vec![send_repeated(OpCode::PONG, b"q", 125, PONG_FLOOD as u64)],
         )
         .judge(Judge::Survive)
         .deadline(Duration::from_secs(20)),

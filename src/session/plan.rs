@@ -341,7 +341,7 @@ impl Builder {
             Role::Client => Some(&mut next_key),
             Role::Server => None,
         };
-        let stream = Stream::new(g.opcode, g.body, g.fragment, d, key_source);
+        let stream = Stream::repeated(g.opcode, g.body, g.fragment, g.repeat, d, key_source);
         let mut end = self.offset();
         for i in 0..stream.frame_count() {
             let (header, body) = (stream.header(i), stream.payload(i));

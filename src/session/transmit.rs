@@ -16,6 +16,8 @@ pub struct Stream {
     pub body: Body,
     /// Payload bytes per frame (the last may be shorter).
     pub fragment: u64,
+    /// Times the message is sent, back to back.
+    pub repeat: u64,
     /// The masking key of each frame (empty: unmasked).
     pub keys: Vec<[u8; 4]>,
     /// Bytes per write: a TCP chop, or `PIECE`.
@@ -32,6 +34,18 @@ impl Stream {
         body: Body,
         fragment: u64,
         delivery: Delivery,
+        keys: Option<&mut dyn FnMut() -> [u8; 4]>,
+    ) -> Stream {
+        Stream::repeated(opcode, body, fragment, 1, delivery, keys)
+    }
+
+    /// As `new`, the message sent `repeat` times (each frame its own key).
+    pub fn repeated(
+        opcode: OpCode,
+        body: Body,
+        fragment: u64,
+        repeat: u64,
+        delivery: Delivery,
         mut keys: Option<&mut dyn FnMut() -> [u8; 4]>,
     ) -> Stream {
         let fragment = if fragment == 0 {
@@ -39,7 +53,8 @@ impl Stream {
         } else {
             fragment
         };
-        let count = body.len().div_ceil(fragment).max(1) as usize;
+        let repeat = repeat.max(1);
+        let count = (body.len().div_ceil(fragment).max(1) * repeat) as usize;
         let keys = match keys.as_mut() {
             Some(next) => (0..count).map(|_| next()).collect(),
             None => Vec::new(),
@@ -53,6 +68,7 @@ impl Stream {
             opcode,
             body,
             fragment,
+            repeat,
             keys,
             write_size,
             frame_wise,
@@ -61,16 +77,20 @@ impl Stream {
 
     /// Number of frames.
     pub fn frame_count(&self) -> usize {
+        self.per_message() * self.repeat as usize
+    }
+
+    fn per_message(&self) -> usize {
         self.body.len().div_ceil(self.fragment).max(1) as usize
     }
 
     /// The header of frame `i`.
     pub fn header(&self, i: usize) -> FrameHeader {
-        let last = i + 1 == self.frame_count();
+        let j = i % self.per_message();
         FrameHeader {
-            fin: last,
+            fin: j + 1 == self.per_message(),
             rsv: 0,
-            opcode: if i == 0 {
+            opcode: if j == 0 {
                 self.opcode
             } else {
                 OpCode::CONTINUATION
@@ -82,7 +102,8 @@ impl Stream {
 
     /// The payload of frame `i`.
     pub fn payload(&self, i: usize) -> Body {
-        self.body.slice(i as u64 * self.fragment, self.fragment)
+        let j = (i % self.per_message()) as u64;
+        self.body.slice(j * self.fragment, self.fragment)
     }
 
     /// Wire bytes of frame `i`.
@@ -218,6 +239,24 @@ mod tests {
             let first = Decoder::new(1 << 30).decode(&mut buf).unwrap().unwrap();
             assert_eq!(first.payload, body.bytes_at(0, first.payload.len()));
         }
+    }
+
+    #[test]
+    fn a_repeated_frame_is_a_flood_of_frames_each_with_its_own_key() {
+        let mut n = 0u32;
+        let mut key = || {
+            n += 1;
+            n.to_be_bytes()
+        };
+        let body = Body::pattern(b"q", 125);
+        let s = Stream::repeated(OpCode::PONG, body, 0, 1000, Delivery::Whole, Some(&mut key));
+        assert_eq!(s.frame_count(), 1000);
+        let mut want = Vec::new();
+        for i in 0..1000u32 {
+            let f = Frame::pong(vec![b'q'; 125]).masked((i + 1).to_be_bytes());
+            want.extend_from_slice(&f.to_bytes());
+        }
+        assert_eq!(written(&s).0, want);
     }
 
     #[test]
