@@ -34,20 +34,8 @@ if [ -n "$quick" ]; then
   exclude=${exclude:+$exclude,}9.*,20.*
 fi
 
-find_chromium() {
-  command -v chromium || command -v chromium-browser || command -v google-chrome || true
-}
-browser=$(find_chromium)
-if [ -z "$browser" ]; then
-  echo "check-browser: installing chromium" >&2
-  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
-  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } >&2 || true
-  browser=$(find_chromium)
-fi
-if [ -z "$browser" ]; then
-  echo "check-browser: chromium is not available and could not be installed" >&2
-  exit 3
-fi
+who=check-browser
+. scripts/lib/chromium.sh
 
 pw=.browser-check/node_modules/playwright-core
 if [ ! -d "$pw" ]; then

@@ -15,21 +15,8 @@ report=${1:?usage: check-html.sh REPORT.html [EXPECTED_COUNTS] [SCREENSHOT.png]}
 expected=${2:-}
 shot=${3:-}
 
-find_chromium() {
-  command -v chromium || command -v chromium-browser || command -v google-chrome || true
-}
-
-browser=$(find_chromium)
-if [ -z "$browser" ]; then
-  echo "check-html: installing chromium" >&2
-  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
-  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } >&2 || true
-  browser=$(find_chromium)
-fi
-if [ -z "$browser" ]; then
-  echo "check-html: chromium is not available and could not be installed" >&2
-  exit 3
-fi
+who=check-html
+. "$(dirname "$0")/lib/chromium.sh"
 
 url="file://$(realpath "$report")"
 page=$url

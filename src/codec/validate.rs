@@ -64,6 +64,11 @@ impl Validator {
         self
     }
 
+    /// Whether `h` marks a compressed message (RSV1 with deflate agreed).
+    fn compressed(&self, h: &FrameHeader) -> bool {
+        self.deflate && h.rsv1()
+    }
+
     /// The largest message (bytes) the receiver accepts; above it, 1009.
     pub fn with_max_message(mut self, limit: u64) -> Validator {
         self.max_message = limit;
@@ -85,7 +90,7 @@ impl Validator {
         let mut v = Vec::new();
         // RFC 6455 §5.2: RSV1-3 "MUST be 0 unless an extension is negotiated
         // that defines meanings for non-zero values".
-        let compressed = self.deflate && h.rsv & 4 != 0;
+        let compressed = self.compressed(h);
         let allowed = self.rsv_allowed | if compressed { 4 } else { 0 };
         if h.rsv & !allowed & 7 != 0 {
             v.push(Violation::ReservedBits { rsv: h.rsv & 7 });
@@ -209,7 +214,7 @@ impl Validator {
                     opcode: h.opcode,
                     size: 0,
                     // A compressed text message is checked once inflated.
-                    utf8: (h.opcode == OpCode::TEXT && !(self.deflate && h.rsv & 4 != 0))
+                    utf8: (h.opcode == OpCode::TEXT && !self.compressed(h))
                         .then(Utf8Validator::new),
                 },
             };
@@ -267,7 +272,7 @@ impl Validator {
         unmasked_prefix: &[u8],
     ) -> Option<Violation> {
         let mut utf8 = match (header.opcode, &self.open) {
-            (OpCode::TEXT, None) if !(self.deflate && header.rsv & 4 != 0) => Utf8Validator::new(),
+            (OpCode::TEXT, None) if !self.compressed(header) => Utf8Validator::new(),
             (OpCode::CONTINUATION, Some(m)) => m.utf8?,
             _ => return None,
         };

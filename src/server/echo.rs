@@ -292,7 +292,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
     async fn react(&mut self, frame: &Frame) -> Result<Step, ServerError> {
         let op = frame.header.opcode;
         if op.is_data() && op != OpCode::CONTINUATION {
-            self.compressed = self.deflate.is_some() && frame.header.rsv & 4 != 0;
+            self.compressed = self.deflate.is_some() && frame.header.rsv1();
         }
         match self.endpoint.receive(frame).reaction {
             Reaction::Message { opcode, payload } => match self.echo_of(opcode, payload.to_bytes())

@@ -174,7 +174,7 @@ impl PeerStream {
         if !(continues && self.message.is_some()) {
             let owed = self.owed.get(self.messages).cloned();
             self.messages += 1;
-            let compressed = header.rsv & 4 != 0 && self.inflate.is_some();
+            let compressed = header.rsv1() && self.inflate.is_some();
             if let Some(inflate) = self.inflate.as_mut().filter(|_| compressed) {
                 inflate.begin(header.opcode);
             }
