@@ -1,6 +1,8 @@
 //! The model of one conforming endpoint receiving frames from its peer.
 
+use super::inflated::Inflated;
 use super::reaction::{Failure, Owed, Reaction};
+use crate::codec::deflate::{Direction, MessageInflater, Refused};
 use crate::codec::{
     Assembler, Body, CloseCode, Frame, FrameHeader, OpCode, Role, Validator, Violation,
 };
@@ -12,9 +14,11 @@ pub struct Limits {
     pub max_message: u64,
     /// RSV bits given meaning by a negotiated extension.
     pub rsv_allowed: u8,
-    /// permessage-deflate negotiated: RSV1 on a first data frame marks a
-    /// compressed message (RFC 7692 §6), checked for UTF-8 once inflated.
-    pub deflate: bool,
+    /// permessage-deflate negotiated, with the direction the peer compresses
+    /// in: RSV1 on a first data frame marks a compressed message (RFC 7692
+    /// §6), inflated within that window and context, its size limit and its
+    /// UTF-8 judged on the inflated bytes.
+    pub deflate: Option<Direction>,
 }
 
 impl Default for Limits {
@@ -22,7 +26,7 @@ impl Default for Limits {
         Limits {
             max_message: u64::MAX,
             rsv_allowed: 0,
-            deflate: false,
+            deflate: None,
         }
     }
 }
@@ -34,13 +38,25 @@ enum State {
     Failed,
 }
 
+/// The data message being received.
+#[derive(Debug)]
+enum Message {
+    /// Uncompressed: its frames' payloads.
+    Plain(OpCode, Assembler),
+    /// Compressed: inflated as its frames arrive.
+    Compressed(OpCode, Inflated),
+}
+
 /// A conforming endpoint in `role`, receiving its peer's frames.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Endpoint {
     role: Role,
     incoming: Validator,
     state: State,
-    message: Option<(OpCode, Assembler)>,
+    message: Option<Message>,
+    /// permessage-deflate: the inflater of the peer's compressed messages.
+    inflate: Option<MessageInflater>,
+    max_message: u64,
 }
 
 impl Endpoint {
@@ -54,16 +70,20 @@ impl Endpoint {
         let incoming = Validator::new(role.peer())
             .with_max_message(limits.max_message)
             .with_rsv_allowed(limits.rsv_allowed);
-        let incoming = if limits.deflate {
-            incoming.with_deflate()
-        } else {
-            incoming
+        let (incoming, inflate) = match limits.deflate {
+            Some(d) => (
+                incoming.with_deflate(),
+                Some(MessageInflater::new(d, limits.max_message)),
+            ),
+            None => (incoming, None),
         };
         Endpoint {
             role,
             incoming,
             state: State::Open,
             message: None,
+            inflate,
+            max_message: limits.max_message,
         }
     }
 
@@ -131,7 +151,14 @@ impl Endpoint {
                 let deferrable = matches!(fatal, Violation::InvalidUtf8 { .. }) && !header.fin;
                 Reaction::Fail(failure(fatal, deferrable))
             }
-            None => self.accept(header, body),
+            None => match self.accept(header, body) {
+                Reaction::Fail(f) => {
+                    self.state = State::Failed;
+                    self.message = None;
+                    Reaction::Fail(f)
+                }
+                r => r,
+            },
         };
         Owed {
             reaction,
@@ -166,22 +193,67 @@ impl Endpoint {
                     payload: held(),
                 })
             }
-            op => self.accept_data(op, header.fin, body),
+            _ => self.accept_data(header, body),
         }
     }
 
-    fn accept_data(&mut self, op: OpCode, fin: bool, body: &Body) -> Reaction {
-        let (opcode, mut message) = match self.message.take() {
-            Some(open) if op == OpCode::CONTINUATION => open,
-            _ => (op, Assembler::default()),
+    fn accept_data(&mut self, header: &FrameHeader, body: &Body) -> Reaction {
+        let message = match self.message.take() {
+            Some(open) if header.opcode == OpCode::CONTINUATION => open,
+            _ => self.begin_message(header),
         };
-        message.push(body);
-        if !fin {
-            self.message = Some((opcode, message));
-            return Reaction::Nothing;
+        match message {
+            Message::Plain(opcode, mut held) => {
+                held.push(body);
+                if !header.fin {
+                    self.message = Some(Message::Plain(opcode, held));
+                    return Reaction::Nothing;
+                }
+                let payload = held.finish();
+                Reaction::Message { opcode, payload }
+            }
+            Message::Compressed(opcode, mut inflated) => {
+                let inflater = self.inflate.as_mut().expect("compressed only with deflate");
+                body.for_each_piece(|p| inflater.feed(p, &mut |b| inflated.push(b)));
+                if !header.fin {
+                    self.message = Some(Message::Compressed(opcode, inflated));
+                    return Reaction::Nothing;
+                }
+                let refused = inflater.finish(&mut |b| inflated.push(b));
+                self.inflated_message(opcode, inflated, refused)
+            }
         }
-        let payload = message.finish();
-        Reaction::Message { opcode, payload }
+    }
+
+    fn begin_message(&mut self, header: &FrameHeader) -> Message {
+        match self.inflate.as_mut() {
+            Some(inflater) if header.rsv1() => {
+                inflater.begin(header.opcode);
+                Message::Compressed(header.opcode, Inflated::default())
+            }
+            _ => Message::Plain(header.opcode, Assembler::default()),
+        }
+    }
+
+    /// A compressed message at its end: delivered, or the failure its
+    /// inflated bytes call for.
+    fn inflated_message(
+        &mut self,
+        opcode: OpCode,
+        inflated: Inflated,
+        refused: Option<Refused>,
+    ) -> Reaction {
+        let too_big = |size| Violation::MessageTooBig {
+            size,
+            limit: self.max_message,
+        };
+        let violation = match (refused, inflated.finish()) {
+            (Some(Refused::Invalid(v)), _) => v,
+            (Some(Refused::TooBig(n)), _) => too_big(n),
+            (None, Err(held)) => too_big(held),
+            (None, Ok(payload)) => return Reaction::Message { opcode, payload },
+        };
+        Reaction::Fail(failure(violation, false))
     }
 }
 

@@ -93,7 +93,7 @@ impl Expectation {
 
 /// An expectation built a frame at a time, so a plan need not keep its
 /// frames (a flood of 100,000) to have them judged.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct ExpectationBuilder {
     endpoint: Endpoint,
     events: Vec<Expected>,

@@ -8,6 +8,7 @@
 mod declared;
 mod endpoint;
 mod expect;
+mod inflated;
 mod reaction;
 
 pub use declared::Declared;

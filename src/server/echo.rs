@@ -12,11 +12,10 @@ use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{Instant, timeout, timeout_at};
 
-use super::echo_deflate::{EchoDeflate, failure};
+use super::echo_deflate::EchoDeflate;
 use crate::codec::{
     ClientHandshake, CloseCode, DEFAULT_MAX_HEADER_BYTES, DecodeError, Decoder, Frame, FrameHeader,
-    OpCode, Role, ServerReply, Utf8Validator, Violation, apply_mask_at, parse_request, reject,
-    server_response,
+    OpCode, Role, ServerReply, Violation, apply_mask_at, parse_request, reject, server_response,
 };
 use crate::model::{Endpoint, Failure, Limits, Reaction};
 
@@ -132,10 +131,8 @@ struct Connection<'a, S> {
     scratch: Vec<u8>,
     /// Payload bytes of the current partial frame already judged.
     judged: usize,
-    /// permessage-deflate, when negotiated, and whether the open message
-    /// is compressed.
+    /// permessage-deflate, when negotiated: the compressor of the echoes.
     deflate: Option<EchoDeflate>,
-    compressed: bool,
 }
 
 impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
@@ -143,7 +140,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
         let limits = Limits {
             max_message: cfg.max_message,
             rsv_allowed: 0,
-            deflate: false,
+            deflate: None,
         };
         Connection {
             stream,
@@ -154,7 +151,6 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
             scratch: Vec::new(),
             judged: 0,
             deflate: None,
-            compressed: false,
         }
     }
 
@@ -198,15 +194,15 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
         if !reply.is_accept() {
             return reply;
         }
-        let Some((deflate, header)) = EchoDeflate::negotiate(request, self.cfg.max_message) else {
+        let Some((deflate, header)) = EchoDeflate::negotiate(request) else {
             return reply;
         };
-        self.deflate = Some(deflate);
         let limits = Limits {
             max_message: self.cfg.max_message,
             rsv_allowed: 0,
-            deflate: true,
+            deflate: Some(deflate.receiving()),
         };
+        self.deflate = Some(deflate);
         self.endpoint = Endpoint::with_limits(Role::Server, limits);
         reply.with_header("Sec-WebSocket-Extensions", &header)
     }
@@ -290,16 +286,11 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
     }
 
     async fn react(&mut self, frame: &Frame) -> Result<Step, ServerError> {
-        let op = frame.header.opcode;
-        if op.is_data() && op != OpCode::CONTINUATION {
-            self.compressed = self.deflate.is_some() && frame.header.rsv1();
-        }
         match self.endpoint.receive(frame).reaction {
-            Reaction::Message { opcode, payload } => match self.echo_of(opcode, payload.to_bytes())
-            {
-                Ok(echo) => self.send(&echo).await?,
-                Err(failure) => return self.fail(failure).await.map(Step::End),
-            },
+            Reaction::Message { opcode, payload } => {
+                let echo = self.echo_of(opcode, payload.to_bytes());
+                self.send(&echo).await?
+            }
             Reaction::Pong(payload) => self.send(&Frame::pong(payload)).await?,
             Reaction::CloseReply { codes, .. } => {
                 // RFC 6455 §5.5.1: "When sending a Close frame in response,
@@ -324,30 +315,16 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Connection<'a, S> {
     /// Writes one frame straight to the socket: a peer that does not read
     /// back-pressures the server instead of growing a queue.
     /// A write not finished within the idle timeout fails.
-    /// The echo of a message: inflated when it came compressed (and then
-    /// checked as UTF-8 if text), compressed when deflate was agreed.
-    fn echo_of(&mut self, opcode: OpCode, payload: bytes::Bytes) -> Result<Frame, Failure> {
+    /// The echo of a message (the model inflated it, and checked it as
+    /// UTF-8 if text, when it came compressed): compressed when deflate was
+    /// agreed.
+    fn echo_of(&mut self, opcode: OpCode, message: bytes::Bytes) -> Frame {
         let Some(deflate) = self.deflate.as_mut() else {
-            return Ok(Frame::new(opcode, payload));
+            return Frame::new(opcode, message);
         };
-        let message = if self.compressed {
-            deflate.inflate(&payload)?
-        } else {
-            payload
-        };
-        if self.compressed && opcode == OpCode::TEXT {
-            // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream
-            // as UTF-8 but finds that the byte stream is not, in fact, a valid
-            // UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
-            let mut utf8 = Utf8Validator::new();
-            if let Err(e) = utf8.feed(&message).and_then(|_| utf8.finish()) {
-                let position = e.position;
-                return Err(failure(Violation::InvalidUtf8 { position }));
-            }
-        }
         // RFC 7692 §6.1: the "Per-Message Compressed" bit on the first (here
         // the only) frame of a compressed message.
-        Ok(Frame::new(opcode, deflate.compress(&message)).rsv(4))
+        Frame::new(opcode, deflate.compress(&message)).rsv(4)
     }
 
     async fn send(&mut self, frame: &Frame) -> io::Result<()> {

@@ -1,10 +1,12 @@
 //! The plan of a case that needs permessage-deflate, once the agreement is
 //! known: each whole data message is compressed for the tester's sending
 //! direction (RFC 7692 §7.2.1) and its compressed bytes cut into frames of
-//! the case's fragment size, as Autobahn's auto-fragmentation does. The
-//! model judges the same frames uncompressed — the same count, opcodes and
-//! FIN bits, each carrying a slice of the message — so what it owes (echoes
-//! of the inflated messages) lines up frame for frame with the wire.
+//! the case's fragment size, as Autobahn's auto-fragmentation does. Frames
+//! a case already marks with RSV1 (the deflate attacks of section 22) go as
+//! they are. The model judges exactly what is written, as an endpoint that
+//! agreed to the same parameters: it inflates every compressed message, so
+//! what it owes (the echoes of the inflated messages, or the failure an
+//! attack calls for) comes from the same bytes as the wire.
 
 use bytes::Bytes;
 
@@ -12,6 +14,7 @@ use super::plan::Plan;
 use crate::catalog::{DeflateCase, Step};
 use crate::codec::deflate::{Agreement, Deflater};
 use crate::codec::{Frame, OpCode, Role};
+use crate::model::Limits;
 
 /// zlib level of the tester's compressor: fast; the ratio is not judged.
 const LEVEL: u32 = 1;
@@ -28,43 +31,36 @@ pub(super) fn compressed_plan(
     seed: u64,
 ) -> Plan {
     let mut deflater = Deflater::new(agreement.sending(sender), LEVEL);
-    let mut wire = Vec::with_capacity(steps.len());
-    let mut model = Vec::with_capacity(steps.len());
-    for step in steps {
-        let Step::Send(frames, d) = step else {
-            wire.push(step.clone());
-            model.push(step);
-            continue;
-        };
-        let (mut w, mut m) = (Vec::new(), Vec::new());
-        for f in frames {
-            compress_frame(f, &mut deflater, deflate.fragment, &mut w, &mut m);
+    let wire = steps.into_iter().map(|step| match step {
+        Step::Send(frames, d) => {
+            let mut w = Vec::with_capacity(frames.len());
+            for f in frames {
+                compress_frame(f, &mut deflater, deflate.fragment, &mut w);
+            }
+            Step::Send(w, d)
         }
-        wire.push(Step::Send(w, d));
-        model.push(Step::Send(m, d));
-    }
-    let (expectation, sizes) = Plan::judged_only(model, seed, sender);
-    let mut plan = Plan::from_steps_as(wire, seed, sender);
-    plan.expectation = expectation;
-    plan.sizes = sizes;
-    plan
+        other => other,
+    });
+    let limits = Limits {
+        deflate: Some(agreement.sending(sender)),
+        ..Limits::default()
+    };
+    Plan::judged_by(wire.collect(), seed, sender, limits)
 }
 
-/// One frame as sent (`wire`) and as the model sees it (`model`): a whole
-/// text or binary message is compressed; anything else goes as it is (RFC
-/// 7692 §6: a message may be sent uncompressed even with deflate agreed).
+/// One frame as sent: a whole text or binary message without RSV bits is
+/// compressed; anything else goes as it is (RFC 7692 §6: a message may be
+/// sent uncompressed even with deflate agreed).
 fn compress_frame(
     f: Frame,
     deflater: &mut Deflater,
     fragment: Option<usize>,
     wire: &mut Vec<Frame>,
-    model: &mut Vec<Frame>,
 ) {
     let op = f.header.opcode;
     let whole = f.header.fin && f.header.rsv == 0 && matches!(op, OpCode::TEXT | OpCode::BINARY);
     if !whole {
-        wire.push(f.clone());
-        model.push(f);
+        wire.push(f);
         return;
     }
     let compressed = Bytes::from(deflater.compress(&f.payload));
@@ -78,15 +74,11 @@ fn compress_frame(
             .collect()
     };
     let n = parts.len();
-    let plain = &f.payload;
     for (i, part) in parts.into_iter().enumerate() {
         let opcode = if i == 0 { op } else { OpCode::CONTINUATION };
-        let last = i + 1 == n;
-        let frame = Frame::new(opcode, part).fin(last);
+        let frame = Frame::new(opcode, part).fin(i + 1 == n);
         // RFC 7692 §6.1: the bit is set "on the first frame" of the message only.
         wire.push(if i == 0 { frame.rsv(RSV1) } else { frame });
-        let (from, to) = (plain.len() * i / n, plain.len() * (i + 1) / n);
-        model.push(Frame::new(opcode, plain.slice(from..to)).fin(last));
     }
 }
 

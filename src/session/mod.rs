@@ -9,7 +9,6 @@ mod machine;
 mod observe;
 mod opening;
 mod peer;
-mod peer_inflate;
 mod plan;
 mod request;
 #[cfg(test)]

@@ -6,8 +6,8 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use super::bounds::WIRE_PAYLOAD_HEAD;
 use super::observe::{DIFF_CONTEXT, Diff, RECEIVED_HEAD, Received, Seen};
-use super::peer_inflate::{PeerInflate, Refused};
 use crate::codec::deflate::Direction;
+use crate::codec::deflate::{MessageInflater, Refused};
 use crate::codec::{
     Body, DecodeError, Decoder, Digest, Frame, FrameHeader, OpCode, Role, Validator, Violation,
     apply_mask_at,
@@ -25,7 +25,7 @@ pub struct PeerStream {
     messages: usize,
     scratch: Vec<u8>,
     /// permessage-deflate: the inflater of the peer's compressed messages.
-    inflate: Option<PeerInflate>,
+    inflate: Option<MessageInflater>,
 }
 
 /// A data frame whose payload is arriving.
@@ -86,7 +86,7 @@ impl PeerStream {
     /// With permessage-deflate agreed: the peer compresses as `direction`.
     pub fn with_deflate(mut self, direction: Direction) -> PeerStream {
         self.validator = self.validator.with_deflate();
-        self.inflate = Some(PeerInflate::new(direction, self.max_message));
+        self.inflate = Some(MessageInflater::new(direction, self.max_message));
         self
     }
 

@@ -12,7 +12,7 @@ use super::bounds::{WIRE_LOG_LIMIT, WIRE_PAYLOAD_HEAD};
 use super::transmit::Stream;
 use crate::catalog::{Case, Delivery, Generated, Step};
 use crate::codec::{Body, Decoder, Frame, FrameHeader, Role};
-use crate::model::{Endpoint, Expectation, ExpectationBuilder, Reaction};
+use crate::model::{Endpoint, Expectation, ExpectationBuilder, Limits, Reaction};
 
 /// Payload bytes of a sent frame kept for the wire log.
 const LOGGED_HEAD: u64 = WIRE_PAYLOAD_HEAD as u64;
@@ -173,21 +173,15 @@ impl Plan {
     /// tester of clients) such frames stay unmasked, and the expectation is
     /// that of a conforming endpoint in the other role.
     pub fn from_steps_as(steps: Vec<Step>, seed: u64, sender: Role) -> Plan {
-        Plan::build(steps, seed, sender, false)
+        Plan::judged_by(steps, seed, sender, Limits::default())
     }
 
-    /// Only what a conforming endpoint owes for `steps` (and their sizes):
-    /// the frames are judged, not encoded (the plan of a compressed case
-    /// judges its messages uncompressed and writes them compressed).
-    pub fn judged_only(steps: Vec<Step>, seed: u64, sender: Role) -> (Expectation, Sizes) {
-        let p = Plan::build(steps, seed, sender, true);
-        (p.expectation, p.sizes)
-    }
-
-    fn build(steps: Vec<Step>, seed: u64, sender: Role, judge_only: bool) -> Plan {
+    /// As [`Plan::from_steps_as`], judged by a conforming endpoint with
+    /// `limits` (the plan of a compressed case: an endpoint that agreed to
+    /// permessage-deflate inflates what is written).
+    pub fn judged_by(steps: Vec<Step>, seed: u64, sender: Role, limits: Limits) -> Plan {
         let mut keys = MaskKeys::new(seed);
-        let mut b = Builder::new(sender.peer());
-        b.judge_only = judge_only;
+        let mut b = Builder::new(Endpoint::with_limits(sender.peer(), limits));
         let mut await_offsets = Vec::new();
         for step in steps {
             match step {
@@ -266,12 +260,10 @@ struct Builder {
     /// Frames given to the model.
     count: usize,
     streams: Vec<Stream>,
-    /// Honest frames are judged and not encoded (no writes are wanted).
-    judge_only: bool,
 }
 
 impl Builder {
-    fn new(receiver: Role) -> Builder {
+    fn new(receiver: Endpoint) -> Builder {
         Builder {
             actions: Vec::new(),
             pending: BytesMut::new(),
@@ -279,11 +271,10 @@ impl Builder {
             frame_ends: Vec::new(),
             frames: Vec::new(),
             first_close: None,
-            model: ExpectationBuilder::new(Endpoint::new(receiver)),
+            model: ExpectationBuilder::new(receiver),
             sizes: SizeCounter::default(),
             count: 0,
             streams: Vec::new(),
-            judge_only: false,
         }
     }
 
@@ -313,11 +304,6 @@ impl Builder {
         let honest = frames
             .iter()
             .all(|f| f.header.len.value() == f.payload.len() as u64);
-        if honest && self.judge_only && self.pending.is_empty() {
-            return frames
-                .into_iter()
-                .for_each(|f| self.judge(f.header, Body::Bytes(f.payload)));
-        }
         let encoded = encode_all(frames.iter().cloned());
         if !honest || !self.pending.is_empty() {
             return self.push_writes(encoded, d);

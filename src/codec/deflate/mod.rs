@@ -32,6 +32,7 @@ mod inflate;
 mod lz77;
 mod negotiate;
 mod params;
+mod receive;
 pub mod streams;
 mod symbols;
 #[cfg(test)]
@@ -53,6 +54,7 @@ pub use params::{
     EXTENSION_NAME, ParamError, SERVER_MAX_WINDOW_BITS, SERVER_NO_CONTEXT_TAKEOVER, Side,
     WINDOW_BITS, offers_header,
 };
+pub use receive::{MessageInflater, Refused};
 
 /// The 4 octets a sender removes from each compressed message and a
 /// receiver appends again (RFC 7692 §7.2.1, §7.2.2): the `LEN`/`NLEN` of an

@@ -214,7 +214,7 @@ fn message_limit_gives_1009_or_1008() {
         crate::model::Limits {
             max_message: 10,
             rsv_allowed: 0,
-            deflate: false,
+            deflate: None,
         },
     );
     let e = Expectation::of(ep, &[m(Frame::binary(vec![0; 11]))]);

@@ -1,10 +1,11 @@
-//! The receiving half of permessage-deflate in a session: a compressed
-//! message of the peer inflated for the peer's direction as its pieces
-//! arrive, bounded by the tester's own limit (a bomb costs at most a piece
-//! of memory and that much work), held to the agreed window and context,
-//! and, when it is text, checked as UTF-8 once inflated.
+//! The receiving half of permessage-deflate, for every receiver of the
+//! project (the session reading its peer, the model, the reference server):
+//! a compressed message inflated for its sender's direction as its pieces
+//! arrive, bounded by the receiver's limit (a bomb costs at most a piece of
+//! memory and that much work), held to the agreed window and context, and,
+//! when it is text, checked as UTF-8 once inflated.
 
-use crate::codec::deflate::{DeflateError, Direction, InflateConfig, Inflater};
+use super::{DeflateError, Direction, InflateConfig, Inflater};
 use crate::codec::{OpCode, Utf8Validator, Violation};
 
 /// Why a compressed message was not delivered.
@@ -18,17 +19,17 @@ pub enum Refused {
 
 /// Inflater of the peer's compressed messages.
 #[derive(Debug)]
-pub struct PeerInflate {
+pub struct MessageInflater {
     inflater: Inflater,
     limit: u64,
     utf8: Option<Utf8Validator>,
     refused: Option<Refused>,
 }
 
-impl PeerInflate {
+impl MessageInflater {
     /// For messages compressed as `direction` agreed, up to `limit` bytes each.
-    pub fn new(direction: Direction, limit: u64) -> PeerInflate {
-        PeerInflate {
+    pub fn new(direction: Direction, limit: u64) -> MessageInflater {
+        MessageInflater {
             inflater: Inflater::new(InflateConfig::new(direction, limit)),
             limit,
             utf8: None,
