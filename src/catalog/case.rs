@@ -93,6 +93,10 @@ pub enum Judge {
     /// The server must stay alive and keep to the protocol in what it sends;
     /// replies and close codes are not judged (floods).
     Survive,
+    /// A deflate bomb: refusing it with 1009/1008 passes; delivering it is
+    /// judged by the model, and fails above a declared message limit
+    /// (RFC 6455 §10.4).
+    Bomb,
 }
 
 /// A header change for an opening-handshake case.

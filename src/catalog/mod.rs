@@ -23,6 +23,7 @@ mod s18_close;
 mod s19_interleaving;
 mod s20_limits_floods;
 mod s20_size_boundaries;
+mod s22_deflate_attacks;
 mod select;
 #[cfg(test)]
 mod tests;
@@ -68,6 +69,7 @@ pub fn all(profile: Profile) -> Vec<Case> {
         s19_interleaving::cases(),
         s20_limits_floods::cases(),
         s20_size_boundaries::cases(),
+        s22_deflate_attacks::cases(),
     ];
     sections.into_iter().flatten().collect()
 }

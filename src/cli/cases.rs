@@ -48,6 +48,7 @@ fn judge_name(j: Judge) -> &'static str {
         Judge::Informational => "informational",
         Judge::NoReply => "no-reply",
         Judge::Survive => "survive",
+        Judge::Bomb => "bomb: 1009 or the model",
     }
 }
 

@@ -96,6 +96,15 @@ pub enum Violation {
         /// What the inflater found.
         detail: String,
     },
+    /// A compressed message whose own bytes end in a form the compression
+    /// algorithm of RFC 7692 §7.2.1 does not produce — a final block with
+    /// nothing after it, or the `00 00 ff ff` not removed — so the appended
+    /// tail is no complete block. Receivers that stop at the end of the
+    /// DEFLATE stream or of the input inflate it whole; strict ones fail.
+    CompressedTailForm {
+        /// What the inflater found.
+        detail: String,
+    },
 }
 
 impl Violation {
@@ -120,6 +129,7 @@ impl Violation {
             Violation::MessageTooBig { .. } => "message-too-big",
             Violation::CompressedBitMisplaced { .. } => "compressed-bit-misplaced",
             Violation::BadCompressedData { .. } => "bad-compressed-data",
+            Violation::CompressedTailForm { .. } => "compressed-tail-form",
         }
     }
 
@@ -144,6 +154,7 @@ impl Violation {
             Violation::MessageTooBig { .. } => "7.4.1",
             Violation::CompressedBitMisplaced { .. } => "RFC 7692 §6.1",
             Violation::BadCompressedData { .. } => "RFC 7692 §6.2",
+            Violation::CompressedTailForm { .. } => "RFC 7692 §7.2.1",
         }
     }
 
@@ -204,6 +215,9 @@ impl Violation {
             Violation::BadCompressedData { .. } => {
                 "An endpoint uses the following algorithm to decompress a message: Append 4 octets of 0x00 0x00 0xff 0xff to the tail end of the payload of the message. Decompress the resulting data using DEFLATE."
             }
+            Violation::CompressedTailForm { .. } => {
+                "If the resulting data does not end with an empty DEFLATE block with no compression (the \"BTYPE\" bits are set to 00), append an empty DEFLATE block with no compression to the tail end. Remove 4 octets (that are 0x00 0x00 0xff 0xff) from the tail end."
+            }
         }
     }
 
@@ -232,7 +246,7 @@ impl Violation {
             // The RFC names no code for data that does not inflate: 1007
             // (inconsistent data) and 1002 (protocol error) both fit; 1002
             // is the one the tester itself sends.
-            Violation::BadCompressedData { .. } => {
+            Violation::BadCompressedData { .. } | Violation::CompressedTailForm { .. } => {
                 &[CloseCode::PROTOCOL_ERROR, CloseCode::INVALID_PAYLOAD]
             }
             _ => &[CloseCode::PROTOCOL_ERROR],
@@ -244,7 +258,9 @@ impl Violation {
     pub fn receiver_may_tolerate(&self) -> bool {
         matches!(
             self,
-            Violation::NonMinimalLength { .. } | Violation::DataAfterClose { .. }
+            Violation::NonMinimalLength { .. }
+                | Violation::DataAfterClose { .. }
+                | Violation::CompressedTailForm { .. }
         )
     }
 }
@@ -280,6 +296,7 @@ impl std::fmt::Display for Violation {
             Violation::MessageTooBig { size, limit } => write!(f, ": {size} > {limit} bytes"),
             Violation::CompressedBitMisplaced { opcode } => write!(f, ": RSV1 on {opcode}"),
             Violation::BadCompressedData { detail } => write!(f, ": {detail}"),
+            Violation::CompressedTailForm { detail } => write!(f, ": {detail}"),
             _ => Ok(()),
         }
     }

@@ -57,6 +57,9 @@ pub struct Endpoint {
     /// permessage-deflate: the inflater of the peer's compressed messages.
     inflate: Option<MessageInflater>,
     max_message: u64,
+    /// A compressed message just accepted although a strict receiver may
+    /// refuse it: a rule the endpoint may tolerate.
+    lenient: Option<Violation>,
 }
 
 impl Endpoint {
@@ -84,6 +87,7 @@ impl Endpoint {
             message: None,
             inflate,
             max_message: limits.max_message,
+            lenient: None,
         }
     }
 
@@ -140,7 +144,7 @@ impl Endpoint {
             };
         }
         let violations = self.check(header, body);
-        let tolerable = violations
+        let mut tolerable = violations
             .iter()
             .find(|v| v.receiver_may_tolerate())
             .cloned();
@@ -160,6 +164,9 @@ impl Endpoint {
                 r => r,
             },
         };
+        if let Some(v) = self.lenient.take() {
+            tolerable.get_or_insert(v);
+        }
         Owed {
             reaction,
             tolerable,
@@ -249,6 +256,11 @@ impl Endpoint {
         };
         let violation = match (refused, inflated.finish()) {
             (Some(Refused::Invalid(v)), _) => v,
+            (Some(Refused::Lenient(v)), Ok(payload)) => {
+                self.lenient = Some(v);
+                return Reaction::Message { opcode, payload };
+            }
+            (Some(Refused::Lenient(_)), Err(held)) => too_big(held),
             (Some(Refused::TooBig(n)), _) => too_big(n),
             (None, Err(held)) => too_big(held),
             (None, Ok(payload)) => return Reaction::Message { opcode, payload },

@@ -105,6 +105,10 @@ pub enum Reason {
     /// where no declared limit says it accepts that size (RFC 6455 §10.4;
     /// non-strict).
     ServerLimit,
+    /// Delivered a deflate bomb's inflated message above the limit the user
+    /// declared (FAIL), or of 1 GiB or more with none declared (non-strict):
+    /// its limit, if any, is not applied to the inflated size.
+    InflateUnbounded,
     /// The server kept shedding load (1013/1012) through every retry.
     ServerOverloaded,
     /// The tool could not connect or talk to the server.
@@ -130,6 +134,7 @@ impl Reason {
             Reason::MissingEventsBeforeFailure => "missing-events-before-failure",
             Reason::PongsCoalesced => "pongs-coalesced",
             Reason::ServerLimit => "server-limit",
+            Reason::InflateUnbounded => "inflate-unbounded",
             Reason::ServerOverloaded => "server-overloaded",
             Reason::Connection => "connection",
         }

@@ -278,6 +278,7 @@ pub fn judge_name(j: Judge) -> &'static str {
         Judge::Informational => "informational",
         Judge::NoReply => "no-reply",
         Judge::Survive => "survive",
+        Judge::Bomb => "bomb",
     }
 }
 
@@ -289,6 +290,7 @@ fn parse_judge(s: &str) -> Option<Judge> {
         Judge::Informational,
         Judge::NoReply,
         Judge::Survive,
+        Judge::Bomb,
     ]
     .into_iter()
     .find(|j| judge_name(*j) == s)

@@ -41,8 +41,10 @@ pub(super) fn compressed_plan(
         }
         other => other,
     });
+    // The receiver holds the tester to the agreed parameters of the
+    // tester's direction, the tester's own hints aside (§7.1.2.2).
     let limits = Limits {
-        deflate: Some(agreement.sending(sender)),
+        deflate: Some(agreement.receiving(sender.peer())),
         ..Limits::default()
     };
     Plan::judged_by(wire.collect(), seed, sender, limits)

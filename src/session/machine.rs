@@ -162,9 +162,12 @@ impl Session {
         self.obs.deflate = Some(a);
         self.plan = compressed_plan(steps, &deflate, &a, role, self.cfg.seed);
         self.plan.delay_start(self.cfg.opening_pause);
-        self.stream = PeerStream::of(role.peer(), self.cfg.max_message)
+        let owed = self.plan.owed_messages();
+        // An echo owed (a bomb's, say) is never "more than any reply owed".
+        let largest = owed.iter().map(|m| m.len()).max().unwrap_or(0);
+        self.stream = PeerStream::of(role.peer(), self.cfg.max_message.max(largest))
             .with_deflate(a.receiving(role))
-            .expecting(self.plan.owed_messages());
+            .expecting(owed);
     }
 
     /// The tester's role.

@@ -264,6 +264,9 @@ impl PeerStream {
         match inflate.finish(&mut |b| m.take(b, scratch)) {
             None => Rx::Event(m.finish()),
             Some(Refused::TooBig(n)) => Rx::Oversize(n),
+            // RFC 7692 §7.2.1 is the sender's algorithm, not a MUST: a
+            // message whose tail has another form still inflates whole.
+            Some(Refused::Lenient(_)) => Rx::Event(m.finish()),
             Some(Refused::Invalid(v)) => {
                 invalid.push(v);
                 Rx::Nothing

@@ -212,7 +212,13 @@ impl Plan {
         if let Some(h) = &trailing {
             b.sizes.push(h);
         }
-        let sizes = b.sizes.sizes;
+        let mut sizes = b.sizes.sizes;
+        // A compressed message's size is what it inflates to.
+        let delivered = expectation.events.iter().filter_map(|e| match &e.reaction {
+            Reaction::Message { payload, .. } => Some(payload.len()),
+            _ => None,
+        });
+        sizes.message = sizes.message.max(delivered.max().unwrap_or(0));
         let mut actions = b.actions;
         for (i, offset) in await_offsets {
             let done = b.frame_ends.iter().take_while(|e| **e <= offset).count();

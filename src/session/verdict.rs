@@ -5,6 +5,7 @@
 //! roles of the peer; where the RFC binds a server and a client apart
 //! (masking, who closes TCP) the peer's role decides.
 
+mod bomb;
 mod end;
 mod events;
 mod grade;
@@ -132,6 +133,7 @@ fn judge_inner(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
     let (outcome, reason, detail) = match ctx.judge {
         Judge::Informational => (Outcome::Informational, None, String::new()),
         Judge::Survive => pass(),
+        Judge::Bomb => bomb::judge_bomb(ctx, obs),
         Judge::NoReply if !obs.events.is_empty() => (
             Outcome::Fail,
             Some(Reason::UnexpectedFrame),
@@ -215,7 +217,7 @@ fn judge_rejection(statuses: &[u16], header: Option<(&str, &str)>, obs: &Observe
 /// Events and end judged together: the end decides first (not failing the
 /// connection is the graver miss); a refusal for size lets the events owed
 /// for what was refused be missing.
-fn judge_model(ctx: &Judging<'_>, obs: &Observed) -> Part {
+pub(super) fn judge_model(ctx: &Judging<'_>, obs: &Observed) -> Part {
     let end = end::judge_end(ctx, obs);
     let refused = end.1 == Some(Reason::ServerLimit);
     let events = events::judge_events(&ctx.plan.expectation.events, obs, refused);

@@ -13,8 +13,12 @@ use crate::codec::{OpCode, Utf8Validator, Violation};
 pub enum Refused {
     /// A rule broken.
     Invalid(Violation),
-    /// It inflates past the tester's limit.
+    /// It inflates past the receiver's limit.
     TooBig(u64),
+    /// It ends in a form strict receivers refuse and lenient ones accept
+    /// ([`Violation::CompressedTailForm`]): the bytes inflated are the
+    /// whole message.
+    Lenient(Violation),
 }
 
 /// Inflater of the peer's compressed messages.
@@ -81,6 +85,11 @@ impl MessageInflater {
         }
         self.refused = match error {
             Some(e) if e.is_too_big() => Some(Refused::TooBig(self.limit + 1)),
+            Some(
+                e @ (DeflateError::EndsWithFinalBlock { .. } | DeflateError::UnstrippedTail { .. }),
+            ) => Some(Refused::Lenient(Violation::CompressedTailForm {
+                detail: e.to_string(),
+            })),
             Some(e) => Some(Refused::Invalid(Violation::BadCompressedData {
                 detail: e.to_string(),
             })),

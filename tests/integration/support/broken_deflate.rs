@@ -1,7 +1,9 @@
 //! Deliberately broken permessage-deflate servers: a small echo server that
 //! negotiates deflate with the library's `choose_offer`, inflates what the
 //! client compressed and compresses its echoes, with one [`DeflateDefect`]
-//! switched on, as real servers have had them.
+//! switched on, as real servers have had them. Like many real servers, it
+//! is lenient where a strict one fails: RSV1 on a continuation or a control
+//! frame is ignored.
 
 use std::sync::Arc;
 
@@ -33,6 +35,9 @@ pub enum DeflateDefect {
     /// Keeps its compression context although it agreed
     /// `server_no_context_takeover`.
     IgnoresNoContextTakeover,
+    /// Checks its message limit on the compressed size only, so a bomb
+    /// inflates as far as it goes (autobahn-python GHSA-hxp9-w8x3-p566).
+    InflatesWithoutLimit,
 }
 
 /// A broken deflate server on loopback.
@@ -64,7 +69,14 @@ async fn serve(mut stream: TcpStream, defect: DeflateDefect) {
         defect,
         compresses,
         deflater: Deflater::new(sending, 1),
-        inflater: Inflater::new(InflateConfig::new(agreement.receiving(Role::Server), MAX)),
+        inflater: Inflater::new(InflateConfig::new(
+            agreement.receiving(Role::Server),
+            if defect == DeflateDefect::InflatesWithoutLimit {
+                u64::MAX
+            } else {
+                MAX
+            },
+        )),
     };
     conn.run().await;
 }
