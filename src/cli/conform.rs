@@ -128,9 +128,7 @@ pub struct ConformArgs {
 }
 
 pub(super) fn run(args: ConformArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = super::runtime()?;
     rt.block_on(conform(args, out))
 }
 

@@ -117,9 +117,7 @@ pub(super) fn run(args: FuzzArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         list_mutators(out)?;
         return Ok(super::EXIT_OK);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = super::runtime()?;
     rt.block_on(fuzz(args, out))
 }
 

@@ -128,6 +128,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
+/// The async runtime of every command that runs cases. Building a plan is
+/// CPU work done off the async workers (`spawn_blocking`); more builder
+/// threads than cores only run slower, and each thread that allocates gets
+/// a glibc arena of its own that keeps its peak: bounded to the cores, the
+/// tester's resident memory stays near its heap.
+pub(crate) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(cores)
+        .build()
+}
+
 /// An error and its causes as one line: `error: what: why`, each cause
 /// once.
 ///

@@ -50,9 +50,7 @@ pub struct ReplayArgs {
 }
 
 pub(super) fn run(args: ReplayArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = super::runtime()?;
     rt.block_on(replay(args, out))
 }
 

@@ -73,10 +73,7 @@ pub struct ServeArgs {
 }
 
 pub(super) fn run(args: ServeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let rt = super::runtime().context("cannot start the async runtime")?;
     rt.block_on(serve(args, out))
 }
 

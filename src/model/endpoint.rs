@@ -60,6 +60,9 @@ pub struct Endpoint {
     /// A compressed message just accepted although a strict receiver may
     /// refuse it: a rule the endpoint may tolerate.
     lenient: Option<Violation>,
+    /// What the next compressed message should inflate to (the sender's
+    /// plain message), compared instead of copied.
+    hint: Option<Body>,
 }
 
 impl Endpoint {
@@ -88,6 +91,7 @@ impl Endpoint {
             inflate,
             max_message: limits.max_message,
             lenient: None,
+            hint: None,
         }
     }
 
@@ -232,11 +236,20 @@ impl Endpoint {
         }
     }
 
+    /// The next compressed message should inflate to `plain` (what its
+    /// sender compressed): the model still inflates it and compares, and owes
+    /// `plain` itself when they are equal, so it holds no copy.
+    pub fn expect_inflated(&mut self, plain: Option<Body>) {
+        self.hint = plain;
+    }
+
     fn begin_message(&mut self, header: &FrameHeader) -> Message {
+        let hint = self.hint.take();
         match self.inflate.as_mut() {
             Some(inflater) if header.rsv1() => {
                 inflater.begin(header.opcode);
-                Message::Compressed(header.opcode, Inflated::default())
+                let inflated = hint.map_or_else(Inflated::default, Inflated::expecting);
+                Message::Compressed(header.opcode, inflated)
             }
             _ => Message::Plain(header.opcode, Assembler::default()),
         }

@@ -117,6 +117,12 @@ impl ExpectationBuilder {
         }
     }
 
+    /// The next compressed message should inflate to `plain`
+    /// ([`Endpoint::expect_inflated`]).
+    pub fn expect_inflated(&mut self, plain: Option<Body>) {
+        self.endpoint.expect_inflated(plain);
+    }
+
     /// The next frame.
     pub fn push(&mut self, header: &FrameHeader, body: &Body) {
         let i = self.frames;

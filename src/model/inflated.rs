@@ -1,8 +1,10 @@
 //! The inflated bytes of a compressed message as the model keeps them: a run
 //! of one repeated byte (what a deflate bomb inflates to) stays a pattern of
-//! any length, costing nothing; other bytes are held, up to
-//! [`HELD_LIMIT`]. The model can then owe the echo of a gigabyte bomb
-//! without holding it, and the session compares that echo as it arrives.
+//! any length, costing nothing; bytes that equal the message the tester
+//! compressed (a hint) are compared, not copied, and the hint is owed; other
+//! bytes are held, up to [`HELD_LIMIT`]. The model can then owe the echo of
+//! a gigabyte bomb, or of a thousand compressed messages, without holding
+//! them, and the session compares each echo as it arrives.
 
 use bytes::BytesMut;
 
@@ -42,9 +44,20 @@ enum Kept {
     Held(BytesMut),
     /// Past [`HELD_LIMIT`]: only counted.
     TooBig,
+    /// Every byte so far equals the hint's first `at` bytes.
+    Matching(Body, u64),
 }
 
 impl Inflated {
+    /// Expecting the bytes of `hint` (what the tester compressed): while
+    /// they match, nothing is copied.
+    pub fn expecting(hint: Body) -> Inflated {
+        Inflated {
+            kept: Kept::Matching(hint, 0),
+            len: 0,
+        }
+    }
+
     /// The next inflated piece.
     pub fn push(&mut self, piece: &[u8]) {
         self.len += piece.len() as u64;
@@ -53,6 +66,7 @@ impl Inflated {
         };
         let kept = std::mem::take(&mut self.kept);
         self.kept = match kept {
+            Kept::Matching(hint, at) => match_hint(hint, at, piece),
             Kept::Empty => Kept::Run(first, 0).extended(piece),
             run @ Kept::Run(..) => run.extended(piece),
             Kept::Held(mut h) if (h.len() + piece.len()) as u64 <= HELD_LIMIT => {
@@ -66,12 +80,31 @@ impl Inflated {
     /// The message, or its size when it was too big to hold.
     pub fn finish(self) -> Result<Body, u64> {
         match self.kept {
+            Kept::Matching(hint, at) if at == hint.len() => Ok(hint),
+            Kept::Matching(hint, at) => Ok(hint.slice(0, at)),
             Kept::Empty => Ok(Body::Bytes(bytes::Bytes::new())),
             Kept::Run(b, n) => Ok(Body::pattern(&BYTES[b as usize..=b as usize], n)),
             Kept::Held(h) => Ok(Body::Bytes(h.freeze())),
             Kept::TooBig => Err(self.len),
         }
     }
+}
+
+/// The hint continued by `piece`: still matching, or held from the first
+/// byte that differs (or runs past the hint) on.
+fn match_hint(hint: Body, at: u64, piece: &[u8]) -> Kept {
+    let n = piece.len() as u64;
+    if at + n <= hint.len() && hint.bytes_at(at, piece.len()).as_ref() == piece {
+        return Kept::Matching(hint, at + n);
+    }
+    if at + n > HELD_LIMIT {
+        return Kept::TooBig;
+    }
+    let mut held = BytesMut::with_capacity((at + n) as usize);
+    hint.slice(0, at)
+        .for_each_piece(|p| held.extend_from_slice(p));
+    held.extend_from_slice(piece);
+    Kept::Held(held)
 }
 
 impl Kept {
@@ -135,6 +168,25 @@ mod tests {
             whole.to_bytes()
         );
         assert_eq!(collect(&[]).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn bytes_equal_to_the_hint_owe_the_hint_itself() {
+        let hint = Body::Bytes(bytes::Bytes::from_static(b"hello world"));
+        let mut i = Inflated::expecting(hint.clone());
+        i.push(b"hello");
+        i.push(b" world");
+        assert_eq!(i.finish(), Ok(hint.clone()));
+        let mut short = Inflated::expecting(hint.clone());
+        short.push(b"hello");
+        assert_eq!(short.finish().unwrap().to_bytes().as_ref(), b"hello");
+        let mut other = Inflated::expecting(hint.clone());
+        other.push(b"hello");
+        other.push(b" there, and more");
+        assert_eq!(
+            other.finish().unwrap().to_bytes().as_ref(),
+            b"hello there, and more"
+        );
     }
 
     #[test]

@@ -129,11 +129,18 @@ pub async fn run_agent(
     let meta: Vec<CaseMeta> = cfg.cases.iter().map(CaseMeta::of).collect();
     let t0 = Instant::now();
     let mut write_error = None;
+    // The records as streamed, made from each whole run when it finished
+    // (the runs kept until the end hold only the first events).
+    let mut records: Vec<Option<crate::results::CaseResult>> = vec![None; meta.len()];
     let run = run_cases(&target, &connector, cfg.cases, &opts, |ev| {
-        if let RunEvent::Finished(run) = &ev
-            && let Err(e) = stream.push(&result_of(&meta, run))
-        {
-            write_error.get_or_insert(e);
+        if let RunEvent::Finished(run) = &ev {
+            let record = result_of(&meta, run);
+            if let Err(e) = stream.push(&record) {
+                write_error.get_or_insert(e);
+            }
+            if let Some(slot) = records.get_mut(run.index) {
+                *slot = Some(record);
+            }
         }
         on_event(&ev);
     });
@@ -160,7 +167,14 @@ pub async fn run_agent(
         started: rfc3339(started),
         duration_ms: t0.elapsed().as_millis() as u64,
         seed: opts.seed,
-        cases: runs.iter().map(|r| result_of(&meta, r)).collect(),
+        cases: runs
+            .iter()
+            .map(|r| {
+                records[r.index]
+                    .take()
+                    .unwrap_or_else(|| result_of(&meta, r))
+            })
+            .collect(),
     };
     Ok(AgentRun {
         results,

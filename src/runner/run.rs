@@ -167,11 +167,23 @@ pub async fn run_cases(
                 }
                 on_event(RunEvent::Finished(run.clone()));
                 let i = run.index;
-                results[i] = Some(*run);
+                results[i] = Some(run.retained());
             }
         }
     }
     fill_not_run(results, queue, dead.as_deref(), &mut on_event)
+}
+
+impl CaseRun {
+    /// The run as kept until the whole run is over: its events past the
+    /// first few dropped ([`Observed::retained`]); the result record was
+    /// made from the whole run when it finished.
+    pub fn retained(self) -> CaseRun {
+        CaseRun {
+            observed: self.observed.map(|o| Box::new(o.retained())),
+            ..self
+        }
+    }
 }
 
 fn case_run(index: usize, id: String, ran: Ran) -> CaseRun {

@@ -11,6 +11,9 @@ pub const PING_ANSWER_LIMIT: usize = 1000;
 pub const KEY_LIMIT: usize = 4096;
 /// Events beyond those owed after which the session stops reading.
 pub const EXTRA_EVENTS: usize = 64;
+/// Events a finished case keeps once its verdict and result record are
+/// made (a run keeps every case until its reports are written).
+pub const RETAINED_EVENTS: usize = 64;
 /// Rule violations of peer frames kept.
 pub const INVALID_LIMIT: usize = 16;
 /// Largest opening-handshake response read.

@@ -8,12 +8,14 @@
 //! what it owes (the echoes of the inflated messages, or the failure an
 //! attack calls for) comes from the same bytes as the wire.
 
+use std::collections::VecDeque;
+
 use bytes::Bytes;
 
 use super::plan::Plan;
 use crate::catalog::{DeflateCase, Step};
 use crate::codec::deflate::{Agreement, Deflater};
-use crate::codec::{Frame, OpCode, Role};
+use crate::codec::{Body, Frame, OpCode, Role};
 use crate::model::Limits;
 
 /// zlib level of the tester's compressor: fast; the ratio is not judged.
@@ -31,40 +33,50 @@ pub(super) fn compressed_plan(
     seed: u64,
 ) -> Plan {
     let mut deflater = Deflater::new(agreement.sending(sender), LEVEL);
+    let mut hints = VecDeque::new();
     let wire = steps.into_iter().map(|step| match step {
         Step::Send(frames, d) => {
             let mut w = Vec::with_capacity(frames.len());
             for f in frames {
-                compress_frame(f, &mut deflater, deflate.fragment, &mut w);
+                compress_frame(f, &mut deflater, deflate.fragment, &mut w, &mut hints);
             }
             Step::Send(w, d)
         }
         other => other,
     });
+    let wire: Vec<Step> = wire.collect();
     // The receiver holds the tester to the agreed parameters of the
     // tester's direction, the tester's own hints aside (§7.1.2.2).
     let limits = Limits {
         deflate: Some(agreement.receiving(sender.peer())),
         ..Limits::default()
     };
-    Plan::judged_by(wire.collect(), seed, sender, limits)
+    Plan::judged_with_hints(wire, seed, sender, limits, hints)
 }
 
 /// One frame as sent: a whole text or binary message without RSV bits is
-/// compressed; anything else goes as it is (RFC 7692 §6: a message may be
-/// sent uncompressed even with deflate agreed).
+/// compressed (and what it inflates to noted in `hints`); anything else goes
+/// as it is (RFC 7692 §6: a message may be sent uncompressed even with
+/// deflate agreed).
 fn compress_frame(
     f: Frame,
     deflater: &mut Deflater,
     fragment: Option<usize>,
     wire: &mut Vec<Frame>,
+    hints: &mut VecDeque<Option<Body>>,
 ) {
     let op = f.header.opcode;
-    let whole = f.header.fin && f.header.rsv == 0 && matches!(op, OpCode::TEXT | OpCode::BINARY);
+    let data = matches!(op, OpCode::TEXT | OpCode::BINARY);
+    let whole = f.header.fin && f.header.rsv == 0 && data;
     if !whole {
+        if data && f.header.rsv1() {
+            // Compressed by the case itself: the model inflates it unaided.
+            hints.push_back(None);
+        }
         wire.push(f);
         return;
     }
+    hints.push_back(Some(Body::Bytes(f.payload.clone())));
     let compressed = Bytes::from(deflater.compress(&f.payload));
     let size = fragment.unwrap_or(compressed.len()).max(1);
     let parts: Vec<Bytes> = if compressed.is_empty() {

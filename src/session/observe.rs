@@ -14,8 +14,9 @@ pub enum Seen {
         /// Text or binary.
         opcode: OpCode,
         /// What arrived: length, hash, head, and where it first differed
-        /// from the echo owed (never the whole payload).
-        payload: Received,
+        /// from the echo owed (never the whole payload). Boxed, so that an
+        /// event of a pong flood (100,000 of them in 20.2.2) stays small.
+        payload: Box<Received>,
     },
     /// A pong.
     Pong(Bytes),
@@ -156,6 +157,22 @@ pub struct Observed {
     pub deflate: Option<crate::codec::deflate::Agreement>,
     /// The case needs permessage-deflate and the peer declined it.
     pub deflate_declined: bool,
+}
+
+impl Observed {
+    /// What a finished case keeps after its verdict and result record are
+    /// made: everything but the events past the first
+    /// [`RETAINED_EVENTS`](super::bounds::RETAINED_EVENTS) (a case of 1000
+    /// round trips, or 100,000 pongs, is not held for the whole run) and the
+    /// wire log past what a result record shows
+    /// ([`WIRE_ENTRIES`](crate::results::WIRE_ENTRIES)).
+    pub fn retained(mut self) -> Observed {
+        self.events.truncate(super::bounds::RETAINED_EVENTS);
+        self.events.shrink_to_fit();
+        self.wire.truncate(crate::results::WIRE_ENTRIES);
+        self.wire.shrink_to_fit();
+        self
+    }
 }
 
 /// The seen event's kind and payload size, for messages in a line.

@@ -309,12 +309,12 @@ impl Incoming {
         }
         Seen::Message {
             opcode: self.opcode,
-            payload: Received {
+            payload: Box::new(Received {
                 len,
                 hash: self.digest.value(),
                 head: self.head.freeze(),
                 diff: self.diff,
-            },
+            }),
         }
     }
 }
@@ -389,7 +389,7 @@ mod tests {
             let got: Vec<&Received> = rx
                 .iter()
                 .filter_map(|r| match r {
-                    Rx::Event(Seen::Message { payload, .. }) => Some(payload),
+                    Rx::Event(Seen::Message { payload, .. }) => Some(&**payload),
                     _ => None,
                 })
                 .collect();

@@ -2,6 +2,7 @@
 //! the case, every frame masked with a seeded key, and the expectation the
 //! model derives from the very bytes that will be on the wire.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -11,7 +12,7 @@ use rand_core::{Rng, SeedableRng};
 use super::bounds::{WIRE_LOG_LIMIT, WIRE_PAYLOAD_HEAD};
 use super::transmit::Stream;
 use crate::catalog::{Case, Delivery, Generated, Step};
-use crate::codec::{Body, Decoder, Frame, FrameHeader, Role};
+use crate::codec::{Body, Decoder, Frame, FrameHeader, OpCode, Role};
 use crate::model::{Endpoint, Expectation, ExpectationBuilder, Limits, Reaction};
 
 /// Payload bytes of a sent frame kept for the wire log.
@@ -180,8 +181,22 @@ impl Plan {
     /// `limits` (the plan of a compressed case: an endpoint that agreed to
     /// permessage-deflate inflates what is written).
     pub fn judged_by(steps: Vec<Step>, seed: u64, sender: Role, limits: Limits) -> Plan {
+        Plan::judged_with_hints(steps, seed, sender, limits, VecDeque::new())
+    }
+
+    /// As [`Plan::judged_by`], with what each compressed message written
+    /// inflates to, in order (`None` for one the case wrote compressed
+    /// itself): the model compares instead of copying.
+    pub fn judged_with_hints(
+        steps: Vec<Step>,
+        seed: u64,
+        sender: Role,
+        limits: Limits,
+        hints: VecDeque<Option<Body>>,
+    ) -> Plan {
         let mut keys = MaskKeys::new(seed);
         let mut b = Builder::new(Endpoint::with_limits(sender.peer(), limits));
+        b.hints = hints;
         let mut await_offsets = Vec::new();
         for step in steps {
             match step {
@@ -266,6 +281,8 @@ struct Builder {
     /// Frames given to the model.
     count: usize,
     streams: Vec<Stream>,
+    /// What the compressed messages still to come inflate to.
+    hints: VecDeque<Option<Body>>,
 }
 
 impl Builder {
@@ -281,11 +298,17 @@ impl Builder {
             sizes: SizeCounter::default(),
             count: 0,
             streams: Vec::new(),
+            hints: VecDeque::new(),
         }
     }
 
     /// The next frame sent: to the model, the sizes and the wire log.
     fn judge(&mut self, header: FrameHeader, body: Body) {
+        let starts_compressed =
+            header.rsv1() && matches!(header.opcode, OpCode::TEXT | OpCode::BINARY);
+        if starts_compressed && let Some(hint) = self.hints.pop_front() {
+            self.model.expect_inflated(hint);
+        }
         self.log(header, &body);
         self.model.push(&header, &body);
         self.sizes.push(&header);

@@ -24,7 +24,7 @@ fn text(s: &'static str) -> SeenEvent {
     SeenEvent {
         event: Seen::Message {
             opcode: OpCode::TEXT,
-            payload: crate::session::Received::of(s.as_bytes()),
+            payload: Box::new(crate::session::Received::of(s.as_bytes())),
         },
         frames_sent: 1,
         at_ms: 0,
