@@ -97,3 +97,39 @@ pub(super) fn with_rule(mut case: Case, rule: ResponseError) -> Case {
     }
     case
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::client_only_cases;
+
+    fn handshake(id: &str) -> HandshakeCase {
+        let case = client_only_cases()
+            .into_iter()
+            .find(|c| c.id == id)
+            .unwrap();
+        match case.kind {
+            CaseKind::Handshake(h) => h,
+            CaseKind::Frames(_) => panic!("{id} is a handshake case"),
+        }
+    }
+
+    #[test]
+    fn a_bad_response_is_sent_only_when_it_breaks_a_rule_for_this_client() {
+        // 21.3.7: client_max_window_bits=10 answering a default offer.
+        let h = handshake("21.3.7");
+        let Extensions::Bad { header, rule } = bad_response(&h, "permessage-deflate") else {
+            panic!("a default offer does not allow client_max_window_bits");
+        };
+        assert_eq!(header, "permessage-deflate; client_max_window_bits=10");
+        assert_eq!(rule, ResponseError::ClientWindowNotOffered);
+        // A browser's offer carries client_max_window_bits: the response is valid.
+        let browser = "permessage-deflate; client_max_window_bits";
+        assert!(matches!(bad_response(&h, browser), Extensions::Valid(_)));
+        // No offer at all: any permessage-deflate breaks RFC 6455 §9.1.
+        let Extensions::Bad { rule, .. } = bad_response(&h, "") else {
+            panic!("never offered");
+        };
+        assert_eq!(rule, ResponseError::NotOffered);
+    }
+}

@@ -100,3 +100,143 @@ pub(super) fn judge_client_fails(rule: &ResponseError, obs: &Observed) -> Verdic
         "did not fail the connection before the deadline".into(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::catalog::{HandshakeExpect, Judge, Step, send};
+    use crate::codec::deflate::SERVER_MAX_WINDOW_BITS;
+    use crate::codec::{CloseCode, Frame, Role};
+    use crate::session::observe::{SeenClose, WireFrame};
+    use crate::session::plan::Plan;
+    use crate::session::verdict::judge;
+
+    fn rule() -> ParamError {
+        ParamError::OutOfRange {
+            name: SERVER_MAX_WINDOW_BITS,
+            value: 16,
+        }
+    }
+
+    fn answered(status: u16, extensions: Option<&str>) -> Observed {
+        let headers = extensions.map(|v| ("Sec-WebSocket-Extensions".to_string(), v.to_string()));
+        Observed {
+            handshake_status: Some(status),
+            handshake_headers: headers.into_iter().collect(),
+            ..Observed::default()
+        }
+    }
+
+    fn graded(expect: &HandshakeExpect, peer: Role, obs: &Observed) -> (Outcome, Option<Reason>) {
+        let steps: Vec<Step> = vec![send(vec![Frame::text("handshake accepted")])];
+        let plan = Plan::from_steps_as(steps, 1, peer.peer());
+        let v = judge(peer, Judge::Model, Some(expect), &plan, obs);
+        (v.outcome, v.reason)
+    }
+
+    #[test]
+    fn an_invalid_offer_accepted_fails_and_a_refused_connection_is_non_strict() {
+        let expect = HandshakeExpect::Decline(rule());
+        let accepted = answered(101, Some("x-other, permessage-deflate"));
+        assert_eq!(
+            graded(&expect, Role::Server, &accepted),
+            (Outcome::Fail, Some(Reason::Handshake))
+        );
+        let v = judge_decline(&rule(), &accepted).unwrap();
+        assert!(v.expected.contains("server_max_window_bits"), "{v:?}");
+        assert_eq!(
+            graded(&expect, Role::Server, &answered(400, None)),
+            (Outcome::NonStrict, Some(Reason::Handshake))
+        );
+        // Declined: the plain echo and the close decide, as for any 101.
+        let mut declined = answered(101, Some("x-other"));
+        assert!(judge_decline(&rule(), &declined).is_none());
+        declined.events.push(crate::session::observe::SeenEvent {
+            event: crate::session::observe::Seen::Message {
+                opcode: crate::codec::OpCode::TEXT,
+                payload: crate::session::Received::of(b"handshake accepted"),
+            },
+            frames_sent: 1,
+            at_ms: 0,
+        });
+        declined.close = close(true);
+        declined.eof = true;
+        assert_eq!(
+            graded(&expect, Role::Server, &declined),
+            (Outcome::Pass, None)
+        );
+        assert_eq!(
+            graded(&expect, Role::Server, &answered(500, None)),
+            (Outcome::Fail, Some(Reason::Handshake))
+        );
+    }
+
+    fn close(after_tester_close: bool) -> Option<SeenClose> {
+        Some(SeenClose {
+            code: Some(CloseCode::NORMAL),
+            reason: Bytes::new(),
+            frames_sent: 1,
+            after_tester_close,
+            after_last_write: true,
+            at_ms: 0,
+            bytes_written: 0,
+        })
+    }
+
+    fn data_frame() -> WireFrame {
+        let f = Frame::text("handshake accepted").masked([1, 2, 3, 4]);
+        WireFrame {
+            sent: false,
+            header: f.header,
+            payload_head: Bytes::new(),
+            at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_client_must_close_before_any_data_and_fails_when_it_goes_on() {
+        let expect = HandshakeExpect::ClientFails(ResponseError::NotOffered);
+        let connected = Observed {
+            handshake_status: Some(101),
+            ..Observed::default()
+        };
+        let dropped = Observed {
+            eof: true,
+            ..connected.clone()
+        };
+        assert_eq!(
+            graded(&expect, Role::Client, &dropped),
+            (Outcome::Pass, None)
+        );
+        let closed = Observed {
+            close: close(false),
+            tester_closed_tcp: true,
+            ..connected.clone()
+        };
+        assert_eq!(
+            graded(&expect, Role::Client, &closed),
+            (Outcome::Pass, None)
+        );
+        let echoed = Observed {
+            wire: vec![data_frame()],
+            close: close(true),
+            ..connected.clone()
+        };
+        assert_eq!(
+            graded(&expect, Role::Client, &echoed),
+            (Outcome::Fail, Some(Reason::Handshake))
+        );
+        let silent = Observed {
+            close: close(true),
+            tester_closed: true,
+            timed_out: true,
+            ..connected
+        };
+        assert_eq!(
+            graded(&expect, Role::Client, &silent),
+            (Outcome::Fail, Some(Reason::NoClose))
+        );
+    }
+}

@@ -4,6 +4,7 @@
 pub mod broken;
 pub mod broken_deflate;
 pub mod peer;
+pub mod run;
 pub mod servers;
 
 use std::future::Future;
