@@ -3,6 +3,7 @@
 
 pub mod broken;
 pub mod broken_deflate;
+pub mod deflate_client;
 pub mod peer;
 pub mod run;
 pub mod servers;
