@@ -96,25 +96,32 @@ fn declined() -> Vec<Case> {
             "Offers `{}` ({}: {}): a 101 without permessage-deflate, a plain echo",
             bad.header, bad.name, bad.error
         );
-        let request = HandshakeCase {
-            method: "GET",
-            http_version: "HTTP/1.1",
-            edits: vec![set_extensions(bad.header)],
-            expect: HandshakeExpect::Decline(bad.error),
-        };
-        Case::handshake(
-            format!("21.2.{}", i + 1),
-            title,
-            "RFC 7692 §7",
-            Q_DECLINE,
-            request,
-        )
+        let expect = HandshakeExpect::Decline(bad.error);
+        let id = format!("21.2.{}", i + 1);
+        extensions_case(id, title, Q_DECLINE, bad.header, expect)
     });
     offers.collect()
 }
 
-fn set_extensions(value: &str) -> HeaderEdit {
-    HeaderEdit::Set("Sec-WebSocket-Extensions", value.to_string())
+/// A handshake case whose `Sec-WebSocket-Extensions` is `value`: of the
+/// request (21.2), or of the tester's 101 (21.3).
+fn extensions_case(
+    id: String,
+    title: String,
+    requirement: &'static str,
+    value: &str,
+    expect: HandshakeExpect,
+) -> Case {
+    let handshake = HandshakeCase {
+        method: "GET",
+        http_version: "HTTP/1.1",
+        edits: vec![HeaderEdit::Set(
+            "Sec-WebSocket-Extensions",
+            value.to_string(),
+        )],
+        expect,
+    };
+    Case::handshake(id, title, "RFC 7692 §7", requirement, handshake)
 }
 
 /// Sections 21.1 and 21.2 (servers).
@@ -137,19 +144,9 @@ pub fn client_only_cases() -> Vec<Case> {
             "Answers {offered} with `{}` ({}: {}): the client fails the connection",
             bad.header, bad.name, bad.error
         );
-        let response = HandshakeCase {
-            method: "GET",
-            http_version: "HTTP/1.1",
-            edits: vec![set_extensions(bad.header)],
-            expect: HandshakeExpect::ClientFails(bad.error),
-        };
-        Case::handshake(
-            format!("21.3.{}", i + 1),
-            title,
-            "RFC 7692 §7",
-            Q_CLIENT_FAILS,
-            response,
-        )
+        let expect = HandshakeExpect::ClientFails(bad.error);
+        let id = format!("21.3.{}", i + 1);
+        extensions_case(id, title, Q_CLIENT_FAILS, bad.header, expect)
     });
     responses.collect()
 }
