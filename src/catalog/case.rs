@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::codec::deflate::{ParamError, ResponseError};
 use crate::codec::{Body, Frame, OpCode};
 
 /// How the bytes of one `Send` step reach the socket.
@@ -117,7 +118,9 @@ pub struct HandshakeCase {
     pub method: &'static str,
     /// Request HTTP version (normally `HTTP/1.1`).
     pub http_version: &'static str,
-    /// Changes to the otherwise correct request headers.
+    /// Changes to the otherwise correct headers: of the request (the tester
+    /// as client), or of the 101 (the tester as server, for
+    /// [`HandshakeExpect::ClientFails`]).
     pub edits: Vec<HeaderEdit>,
     /// What the server must answer.
     pub expect: HandshakeExpect,
@@ -137,6 +140,25 @@ pub enum HandshakeExpect {
         /// A header the rejection must carry.
         header: Option<(&'static str, &'static str)>,
     },
+    /// As `Accept`, for a request whose permessage-deflate offer breaks
+    /// this rule: the 101 must leave the extension out (RFC 7692 §7: the
+    /// server "MUST decline"), and the echo is plain. Accepting the offer
+    /// fails; refusing the whole connection (4xx) is non-strict.
+    Decline(ParamError),
+    /// The tester as server answers with a 101 whose edits break this rule
+    /// for the client's offers: the client must fail the connection, before
+    /// it sends any data message (clients only).
+    ClientFails(ResponseError),
+}
+
+impl HandshakeCase {
+    /// The value a `Set` edit gives header `name` (case-insensitive).
+    pub fn set_value(&self, name: &str) -> Option<&str> {
+        self.edits.iter().find_map(|e| match e {
+            HeaderEdit::Set(n, v) if n.eq_ignore_ascii_case(name) => Some(v.as_str()),
+            _ => None,
+        })
+    }
 }
 
 /// The steps of a frame case, built on demand (section 9 payloads are large).

@@ -1,6 +1,8 @@
 //! The conformance catalogue, as data: every Autobahn|Testsuite case of
 //! sections 1–10 under its Autobahn id, then the cases Autobahn lacks in
-//! sections 14 and up. One file per area, in RFC order.
+//! sections 14 and up. One file per area, in RFC order. [`all`] holds the
+//! cases run against servers; [`client_only_cases`] the few that only have
+//! a meaning against clients (`serve` adds them).
 
 mod case;
 mod deflate_data;
@@ -23,6 +25,7 @@ mod s18_close;
 mod s19_interleaving;
 mod s20_limits_floods;
 mod s20_size_boundaries;
+mod s21_deflate_negotiation;
 mod s22_deflate_attacks;
 mod select;
 #[cfg(test)]
@@ -35,6 +38,7 @@ pub use case::{
     Judge, Step, StepsFn, one_step, send, send_chopped, send_generated, send_repeated, send_sync,
 };
 pub use s20_size_boundaries::declared_cases;
+pub use s21_deflate_negotiation::client_only_cases;
 pub use select::{Selection, matches_pattern};
 
 /// Payload sizes: the full Autobahn sizes, or smaller ones for a quick run.
@@ -69,6 +73,7 @@ pub fn all(profile: Profile) -> Vec<Case> {
         s19_interleaving::cases(),
         s20_limits_floods::cases(),
         s20_size_boundaries::cases(),
+        s21_deflate_negotiation::cases(),
         s22_deflate_attacks::cases(),
     ];
     sections.into_iter().flatten().collect()

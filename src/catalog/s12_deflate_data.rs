@@ -100,14 +100,21 @@ pub(super) fn variants(
 
 /// `count` messages, each sent once the echo of the last came back.
 fn round_trips(kind: DataKind, size: usize, count: usize) -> Vec<Step> {
-    let mut steps = Vec::with_capacity(2 * count);
-    for n in 0..count {
+    one_at_a_time((0..count).map(|n| {
         let m = message(kind, n, size);
-        let frame = if kind.is_text() {
+        if kind.is_text() {
             Frame::text(m)
         } else {
             Frame::binary(m)
-        };
+        }
+    }))
+}
+
+/// Each frame sent once the echo of the one before came back.
+pub(super) fn one_at_a_time(frames: impl IntoIterator<Item = Frame>) -> Vec<Step> {
+    let frames = frames.into_iter();
+    let mut steps = Vec::with_capacity(2 * frames.size_hint().0);
+    for frame in frames {
         steps.push(send_sync(vec![frame]));
         steps.push(Step::AwaitEvents);
     }

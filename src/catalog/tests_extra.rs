@@ -599,6 +599,7 @@ fn handshake_cases_change_one_thing_and_owe_a_precise_answer() {
                     );
                 }
             }
+            other => panic!("{}: section 14 owes no {other:?}", case.id),
         }
     }
     assert_eq!(accepted, 8);

@@ -89,6 +89,7 @@ async fn serve(args: ServeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let selection = Selection::parse(&args.cases, &args.exclude);
     let mut all = catalog::all(profile);
     all.extend(catalog::declared_cases(&args.limits.declared()));
+    all.extend(catalog::client_only_cases());
     let cases = client_cases(selection.apply(all));
     if cases.is_empty() {
         bail!(

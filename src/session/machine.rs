@@ -85,8 +85,11 @@ impl Session {
         let role = cfg.role;
         let pending_deflate = case.deflate.clone().map(|d| (d, case.steps()));
         let (plan, handshake) = match &case.kind {
-            CaseKind::Handshake(h) if role == Role::Client => {
-                (handshake_plan(&h.expect, cfg.seed), Some(h.expect.clone()))
+            CaseKind::Handshake(h)
+                if role == Role::Client || matches!(h.expect, HandshakeExpect::ClientFails(_)) =>
+            {
+                let plan = handshake_plan(&h.expect, cfg.seed, role);
+                (plan, Some(h.expect.clone()))
             }
             _ if pending_deflate.is_some() => (Plan::from_steps(Vec::new(), cfg.seed), None),
             _ => (Plan::from_steps_as(case.steps(), cfg.seed, role), None),
@@ -638,14 +641,18 @@ impl Session {
     }
 }
 
-/// A handshake case that must be accepted sends one text message; one that
-/// must be refused sends nothing.
-fn handshake_plan(expect: &HandshakeExpect, seed: u64) -> Plan {
+/// A handshake case that must be accepted sends one text message (plain:
+/// also after a declined offer); one that must be refused sends nothing.
+/// As server the tester sends the same message after a 101 the client must
+/// fail: a client that goes on echoes it.
+fn handshake_plan(expect: &HandshakeExpect, seed: u64, role: Role) -> Plan {
     let steps = match expect {
-        HandshakeExpect::Accept => vec![crate::catalog::send(vec![Frame::text(
-            "handshake accepted",
-        )])],
+        HandshakeExpect::Accept | HandshakeExpect::Decline(_) | HandshakeExpect::ClientFails(_) => {
+            vec![crate::catalog::send(vec![Frame::text(
+                "handshake accepted",
+            )])]
+        }
         HandshakeExpect::Reject { .. } => Vec::new(),
     };
-    Plan::from_steps(steps, seed)
+    Plan::from_steps_as(steps, seed, role)
 }

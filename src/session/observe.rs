@@ -123,7 +123,7 @@ pub struct Observed {
     pub handshake_status: Option<u16>,
     /// Why the handshake response was not acceptable, if it was not.
     pub handshake_error: Option<String>,
-    /// Headers of a non-101 handshake response.
+    /// Headers of the handshake response (the tester as client).
     pub handshake_headers: Vec<(String, String)>,
     /// Messages and pongs, in arrival order.
     pub events: Vec<SeenEvent>,

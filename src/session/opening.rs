@@ -43,16 +43,16 @@ pub(super) fn read_response(
     };
     rx.advance(n);
     obs.handshake_status = Some(response.status);
+    obs.handshake_headers = response
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
+        .collect();
     let refusal_owed = matches!(expect, Some(HandshakeExpect::Reject { .. }));
     let checked = check_response(&response, request);
     if refusal_owed || response.status != 101 {
         let shedding = matches!(response.status, 503 | 429) && !refusal_owed;
         obs.handshake_error = checked.err().map(|e| e.to_string());
-        obs.handshake_headers = response
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
-            .collect();
         return Opening::Ended {
             throttled: shedding.then_some(response.status),
         };

@@ -9,6 +9,7 @@ mod bomb;
 mod end;
 mod events;
 mod grade;
+mod negotiation;
 
 use super::config::Declared;
 use super::observe::{Observed, SeenEvent, describe_seen};
@@ -71,8 +72,19 @@ pub fn judge_with(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
 
 fn judge_inner(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
     let (peer, plan) = (ctx.peer, ctx.plan);
-    if let Some(HandshakeExpect::Reject { statuses, header }) = ctx.handshake {
-        return judge_rejection(statuses, *header, obs);
+    match ctx.handshake {
+        Some(HandshakeExpect::Reject { statuses, header }) => {
+            return judge_rejection(statuses, *header, obs);
+        }
+        Some(HandshakeExpect::ClientFails(rule)) => {
+            return negotiation::judge_client_fails(rule, obs);
+        }
+        Some(HandshakeExpect::Decline(rule)) => {
+            if let Some(v) = negotiation::judge_decline(rule, obs) {
+                return v;
+            }
+        }
+        _ => {}
     }
     // As client the tester performed the opening handshake; as server it
     // accepted it before the session started.

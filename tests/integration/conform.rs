@@ -3,59 +3,19 @@
 //! really do, snapshotted), and each deliberately broken server (its defect
 //! must be caught, by name).
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use wsgauntlet::catalog::{self, Profile, Selection};
-use wsgauntlet::runner::{Backoff, CaseRun, Connector, RunOptions, Target, TlsOptions, run_cases};
-use wsgauntlet::session::{Outcome, Reason, SessionConfig};
+use wsgauntlet::runner::{Backoff, CaseRun};
+use wsgauntlet::session::{Outcome, Reason};
 
 use crate::support::broken::{Defect, broken};
+use crate::support::run::{Plan, run};
 use crate::support::servers;
 
 /// Sections that are quick to run (no section 9, 19 or 20).
 const MAIN: &str = "1.*,2.*,3.*,4.*,5.*,6.1*,6.2*,6.3*,7.*,10.*,14.*,15.*,16.*,17.*,18.*";
 /// A few cases of the heavy sections (sizes, interleavings, floods).
 const HEAVY: &str = "9.1.1,9.2.3,9.4.5,9.6.1,9.7.1,19.1*,19.2*,19.4*,20.3.2,20.4*";
-
-/// A run's settings: the catalogue `include` patterns, cases in flight, back-off.
-struct Plan {
-    include: &'static str,
-    jobs: usize,
-    backoff: Backoff,
-}
-
-impl Plan {
-    fn new(include: &'static str) -> Plan {
-        Plan {
-            include,
-            jobs: 8,
-            backoff: Backoff::default(),
-        }
-    }
-}
-
-/// Runs the cases of `plan` against `addr` the way `conform` does.
-async fn run(addr: SocketAddr, plan: Plan) -> Vec<CaseRun> {
-    let target = Target::parse(&format!("ws://{addr}/")).expect("URL");
-    let connector =
-        Connector::new(&target, &TlsOptions::default(), Duration::from_secs(5)).expect("connector");
-    let mut session = SessionConfig::new(target.host_header.clone(), target.path.clone());
-    // Room for a loaded machine and a debug build: a conforming server is
-    // far faster than these deadlines, so only failing cases wait longer.
-    session.deadline_factor = 3.0;
-    session.close_timeout = Duration::from_secs(2);
-    let opts = RunOptions {
-        jobs: plan.jobs,
-        seed: 1,
-        session,
-        backoff: plan.backoff,
-        probe: true,
-    };
-    let cases = Selection::parse(plan.include, "").apply(catalog::all(Profile::Quick));
-    assert!(!cases.is_empty(), "no case matches {}", plan.include);
-    run_cases(&target, &connector, cases, &opts, |_| {}).await
-}
 
 /// One line per case: `id outcome reason close_code` (no durations).
 fn table(runs: &[CaseRun]) -> String {

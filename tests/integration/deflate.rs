@@ -2,44 +2,31 @@
 //! server (every case PASS), against a server without deflate
 //! (UNIMPLEMENTED), and against broken deflate servers (each bug a FAIL).
 
-use std::time::Duration;
-
-use wsgauntlet::catalog::{self, Profile, Selection};
-use wsgauntlet::runner::{CaseRun, Connector, RunOptions, Target, TlsOptions, run_cases};
-use wsgauntlet::session::{Declared, Outcome, Reason, SessionConfig};
+use wsgauntlet::runner::CaseRun;
+use wsgauntlet::session::{Declared, Outcome, Reason};
 
 use crate::support::broken::{Defect, broken};
 use crate::support::broken_deflate::{DeflateDefect, broken_deflate};
-use crate::support::servers;
+use crate::support::run::Plan;
+use crate::support::{self, servers};
 
-/// Runs the quick cases matching `include` against `addr`.
-async fn run(addr: std::net::SocketAddr, include: &str) -> Vec<CaseRun> {
+/// Runs the quick cases matching `include` against `addr`, 4 at a time.
+async fn run(addr: std::net::SocketAddr, include: &'static str) -> Vec<CaseRun> {
     run_declared(addr, include, Declared::default()).await
 }
 
 /// As `run`, with the limits the user declared for the server.
 async fn run_declared(
     addr: std::net::SocketAddr,
-    include: &str,
+    include: &'static str,
     declared: Declared,
 ) -> Vec<CaseRun> {
-    let target = Target::parse(&format!("ws://{addr}/")).expect("URL");
-    let connector =
-        Connector::new(&target, &TlsOptions::default(), Duration::from_secs(5)).expect("connector");
-    let mut session = SessionConfig::new(target.host_header.clone(), target.path.clone());
-    session.deadline_factor = 3.0;
-    session.close_timeout = Duration::from_secs(2);
-    session.declared = declared;
-    let opts = RunOptions {
+    let plan = Plan {
         jobs: 4,
-        seed: 1,
-        session,
-        backoff: Default::default(),
-        probe: true,
+        declared,
+        ..Plan::new(include)
     };
-    let cases = Selection::parse(include, "").apply(catalog::all(Profile::Quick));
-    assert!(!cases.is_empty(), "no case matches {include}");
-    run_cases(&target, &connector, cases, &opts, |_| {}).await
+    support::run::run(addr, plan).await
 }
 
 fn outcomes(runs: &[CaseRun]) -> Vec<(String, Outcome, Option<Reason>, String)> {
@@ -78,7 +65,7 @@ async fn a_server_without_deflate_leaves_the_cases_unimplemented() {
 
 /// The outcomes of `include` against a server with `defect`: each a FAIL
 /// for `reason`, the actual naming `rule`.
-async fn fails(defect: DeflateDefect, include: &str, reason: Reason, rule: &str) {
+async fn fails(defect: DeflateDefect, include: &'static str, reason: Reason, rule: &str) {
     let server = broken_deflate(defect).await;
     let runs = run(server.addr, include).await;
     for (id, outcome, r, actual) in outcomes(&runs) {
@@ -215,4 +202,86 @@ async fn a_lenient_server_fails_the_rsv1_attacks_and_the_bomb_beyond_its_declare
         "{:?}",
         outcomes(&runs)
     );
+}
+
+/// No FAIL or ERROR in `runs`; the UNIMPLEMENTED ones listed.
+fn unimplemented_of(runs: &[CaseRun]) -> Vec<String> {
+    let bad: Vec<_> = outcomes(runs)
+        .into_iter()
+        .filter(|(_, o, _, _)| matches!(o, Outcome::Fail | Outcome::Error))
+        .collect();
+    assert!(bad.is_empty(), "{bad:?}");
+    let unimplemented = runs
+        .iter()
+        .filter(|r| r.verdict.outcome == Outcome::Unimplemented);
+    unimplemented.map(|r| r.id.clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_server_passes_every_negotiation_case_of_21() {
+    let server = servers::reference().await;
+    let runs = run(server.addr, "21.*").await;
+    let sets = wsgauntlet::codec::deflate::cases::offer_sets().len();
+    let bad = wsgauntlet::codec::deflate::cases::bad_offers().len();
+    assert_eq!(runs.len(), sets + bad);
+    // Its own encoder honours window bits 8: nothing is declined.
+    assert_eq!(unimplemented_of(&runs), Vec::<String>::new());
+    assert!(runs.iter().all(|r| r.verdict.outcome == Outcome::Pass));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_deflate_declines_every_offer_of_21_and_passes_21_2() {
+    let server = broken(Defect::IgnoresReservedOpcodes).await;
+    let runs = run(server.addr, "21.*").await;
+    let unimplemented = unimplemented_of(&runs);
+    assert!(
+        unimplemented.iter().all(|id| id.starts_with("21.1.")),
+        "{unimplemented:?}"
+    );
+    assert_eq!(
+        unimplemented.len(),
+        wsgauntlet::codec::deflate::cases::offer_sets().len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepting_an_offer_it_must_decline_fails_21_2() {
+    fails(
+        DeflateDefect::AcceptsInvalidOffers,
+        "21.2.*",
+        Reason::Handshake,
+        "accepted the invalid offer: Sec-WebSocket-Extensions: permessage-deflate",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusing_the_connection_over_an_invalid_offer_is_non_strict() {
+    let server = broken_deflate(DeflateDefect::RefusesInvalidOffers).await;
+    let runs = run(server.addr, "21.2.*").await;
+    assert_eq!(
+        runs.len(),
+        wsgauntlet::codec::deflate::cases::bad_offers().len()
+    );
+    for (id, outcome, reason, actual) in outcomes(&runs) {
+        assert_eq!(
+            (outcome, reason),
+            (Outcome::NonStrict, Some(Reason::Handshake)),
+            "{id}: {actual}"
+        );
+        assert!(actual.contains("decline the extension"), "{id}: {actual}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_of_256_or_512_bytes_matters_in_21_1() {
+    // 21.1.6 (its first offer), 21.1.7 and 21.1.9 ask for server_max_window_bits
+    // 9, 8 and 9; their messages repeat 600 and 1000 bytes back.
+    fails(
+        DeflateDefect::CompressesWiderThanAgreed,
+        "21.1.6,21.1.7,21.1.9",
+        Reason::InvalidServerFrame,
+        "bad-compressed-data",
+    )
+    .await;
 }

@@ -17,6 +17,7 @@ mod layers;
 mod reports;
 mod reports_cli;
 mod serve;
+mod serve_deflate;
 mod serve_page;
 mod servers_smoke;
 mod support;

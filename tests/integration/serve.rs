@@ -39,9 +39,13 @@ const BROKEN_CASES: &str = "1.1.1,2.2,4.1.1,4.2.1,6.3.1,7.1.1,15.2.1";
 
 static SEEDS: AtomicU64 = AtomicU64::new(1);
 
-async fn start(cases: &str, dir: &Path) -> (SocketAddr, JoinHandle<Vec<RunResults>>) {
+/// `serve --once` of the client cases matching `cases` (as the CLI picks
+/// them: the catalogue and the client-only cases), reporting to `dir`.
+pub(crate) async fn start(cases: &str, dir: &Path) -> (SocketAddr, JoinHandle<Vec<RunResults>>) {
     let _ = std::fs::remove_dir_all(dir);
-    let selected = Selection::parse(cases, "").apply(catalog::all(Profile::Quick));
+    let mut all = catalog::all(Profile::Quick);
+    all.extend(catalog::client_only_cases());
+    let selected = Selection::parse(cases, "").apply(all);
     let mut cfg = ServeConfig::new(client_cases(selected), dir);
     cfg.once = true;
     let tester = ClientTester::bind("127.0.0.1:0".parse().unwrap(), cfg)
@@ -50,12 +54,12 @@ async fn start(cases: &str, dir: &Path) -> (SocketAddr, JoinHandle<Vec<RunResult
     tester.spawn().expect("spawn")
 }
 
-fn report_dir(name: &str) -> PathBuf {
+pub(crate) fn report_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{name}"))
 }
 
 /// `id outcome reason close_code`, one line per case.
-fn outcomes(run: &RunResults) -> String {
+pub(crate) fn outcomes(run: &RunResults) -> String {
     run.cases
         .iter()
         .map(|c| {
@@ -67,7 +71,11 @@ fn outcomes(run: &RunResults) -> String {
 }
 
 /// The one report `--once` returned, after `/updateReports`.
-async fn finish(addr: SocketAddr, agent: &str, server: JoinHandle<Vec<RunResults>>) -> RunResults {
+pub(crate) async fn finish(
+    addr: SocketAddr,
+    agent: &str,
+    server: JoinHandle<Vec<RunResults>>,
+) -> RunResults {
     update_reports(addr, agent).await;
     let mut reports = timeout(Duration::from_secs(10), server)
         .await
@@ -88,7 +96,7 @@ async fn text_of(url: String) -> String {
     text
 }
 
-async fn case_count(addr: SocketAddr) -> usize {
+pub(crate) async fn case_count(addr: SocketAddr) -> usize {
     text_of(format!("ws://{addr}/getCaseCount"))
         .await
         .parse()

@@ -47,7 +47,7 @@ pub use grammar::{Extension, Param, SyntaxError, SyntaxKind, is_token, parse_ext
 pub use inflate::{CHUNK, InflateConfig, InflatedSummary, Inflater};
 pub use lz77::SmallWindow;
 pub use negotiate::{
-    Decline, ResponseError, ServerChoice, ServerConfig, check_response, choose_offer,
+    Decline, ResponseError, ServerChoice, ServerConfig, check_response, choose_offer, valid_offers,
 };
 pub use params::{
     CLIENT_MAX_WINDOW_BITS, CLIENT_NO_CONTEXT_TAKEOVER, DEFAULT_WINDOW_BITS, DeflateParams,

@@ -109,6 +109,18 @@ pub fn choose_offer(header: &str, config: &ServerConfig) -> Result<ServerChoice,
     Ok(choice)
 }
 
+/// The valid `permessage-deflate` offers of a request's
+/// `Sec-WebSocket-Extensions` value, in the client's order (invalid ones
+/// left out, as a server declines them; none for a value that does not
+/// parse).
+pub fn valid_offers(header: &str) -> Vec<DeflateParams> {
+    let elements = deflate_elements(header).unwrap_or_default();
+    let offers = elements
+        .iter()
+        .map(|e| DeflateParams::parse(e, Side::Offer));
+    offers.filter_map(Result::ok).collect()
+}
+
 /// The response to one offer, or why the server declines it.
 fn accept(ext: &Extension, config: &ServerConfig) -> Result<Agreement, Decline> {
     // RFC 7692 §7: "A server MUST decline an extension negotiation offer for

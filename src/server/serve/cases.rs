@@ -9,7 +9,8 @@
 //!   the missing key itself (an unmasked client frame) has no meaning for a
 //!   client and is left out;
 //! * raw bytes that start with a masked header get that header unmasked;
-//! * opening-handshake cases are left out (they test servers).
+//! * opening-handshake cases are left out (they test servers), except the
+//!   101s a client must fail (21.3, `catalog::client_only_cases`).
 //!
 //! Kept cases keep their ids, so Autobahn ids map one to one.
 
@@ -17,7 +18,7 @@ use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::catalog::{Case, CaseKind, Step};
+use crate::catalog::{Case, CaseKind, HandshakeExpect, Step};
 use crate::codec::{FrameHeader, Violation, apply_mask_at};
 use crate::model::End;
 use crate::session::Plan;
@@ -30,8 +31,13 @@ pub fn client_cases(cases: Vec<Case>) -> Vec<Case> {
 /// The client-testing form of `case`, or `None` when it has no meaning for
 /// a client.
 pub fn for_client(case: Case) -> Option<Case> {
-    let CaseKind::Frames(steps) = &case.kind else {
-        return None;
+    let steps = match &case.kind {
+        CaseKind::Frames(steps) => steps,
+        // A 101 the client must fail (21.3) is the tester's to send.
+        CaseKind::Handshake(h) if matches!(h.expect, HandshakeExpect::ClientFails(_)) => {
+            return Some(case);
+        }
+        CaseKind::Handshake(_) => return None,
     };
     let original = steps();
     if fails_only_for_missing_mask(&original) {

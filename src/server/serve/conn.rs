@@ -10,8 +10,8 @@ use tokio::time::timeout;
 
 use super::Shared;
 use super::http::{answer, refuse};
+use super::negotiation::{Extensions, extensions_for, with_rule};
 use super::route::{CaseRef, Route};
-use crate::codec::deflate::{Agreement, ServerConfig, choose_offer};
 use crate::codec::{
     ClientHandshake, CloseCode, DEFAULT_MAX_HEADER_BYTES, Decoder, Frame, OpCode, parse_request,
     reject, server_response,
@@ -50,16 +50,14 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, shar
         _ => None,
     };
     let agent = agent_of(&route, &request);
-    let needs_deflate = matches!(route, Route::RunCase(..))
-        && case.is_some_and(|i| shared.cases[i].deflate.is_some());
-    let deflate = needs_deflate.then(|| accept_deflate(&request)).flatten();
-    let reply = match &deflate {
-        Some((_, header)) => {
-            server_response(&request).with_header("Sec-WebSocket-Extensions", header)
-        }
+    let extensions = match (&route, case) {
+        (Route::RunCase(..), Some(i)) => extensions_for(&shared.cases[i], &request),
+        _ => Extensions::None,
+    };
+    let reply = match extensions.header() {
+        Some(header) => server_response(&request).with_header("Sec-WebSocket-Extensions", header),
         None => server_response(&request),
     };
-    let agreement = deflate.map(|(a, _)| a);
     let written = timeout(Duration::from_secs(5), stream.write_all(&reply.bytes)).await;
     if !reply.is_accept() || !matches!(written, Ok(Ok(()))) {
         if let (Route::RunCase(..), Some(i), Some(e)) = (&route, case, &reply.error) {
@@ -68,7 +66,9 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, shar
         return close(&mut stream).await;
     }
     match (route, case) {
-        (Route::RunCase(..), Some(i)) => run_case(stream, buf, &shared, i, &agent, agreement).await,
+        (Route::RunCase(..), Some(i)) => {
+            run_case(stream, buf, &shared, i, &agent, extensions).await
+        }
         (Route::CaseCount, _) => announce(stream, buf, Some(shared.cases.len().to_string())).await,
         (Route::CaseInfo(_), Some(i)) => announce(stream, buf, Some(shared.info(i))).await,
         (Route::CaseStatus(..), Some(i)) => {
@@ -83,16 +83,6 @@ pub(super) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, shar
         }
         _ => {}
     }
-}
-
-/// The client's first acceptable permessage-deflate offer (RFC 7692 §5)
-/// for a case that needs it, and the response header accepting it; `None`
-/// declines (the case is then UNIMPLEMENTED).
-fn accept_deflate(request: &ClientHandshake) -> Option<(Agreement, String)> {
-    let offers = std::str::from_utf8(request.header("sec-websocket-extensions")?).ok()?;
-    let choice = choose_offer(offers, &ServerConfig::default()).ok()?;
-    let header = choice.response_header()?;
-    Some((choice.accepted?.1, header))
 }
 
 /// Reads the request head: `Ok(None)` at EOF, `Err(response)` for a request
@@ -145,12 +135,23 @@ async fn run_case<S: AsyncRead + AsyncWrite + Unpin>(
     shared: &Shared,
     index: usize,
     agent: &str,
-    deflate: Option<Agreement>,
+    extensions: Extensions,
 ) {
-    let case = &shared.cases[index];
+    let mut case = shared.cases[index].clone();
     let t0 = Instant::now();
     let mut cfg = shared.cfg.session.clone();
-    cfg.deflate = deflate;
+    match extensions {
+        Extensions::Deflate(agreement, _) => cfg.deflate = Some(agreement),
+        Extensions::Bad { rule, .. } => case = with_rule(case, rule),
+        Extensions::Valid(verdict) => {
+            let meta = CaseMeta::of(&case);
+            let result = case_result(&meta, &verdict, None, t0.elapsed(), &[], &[]);
+            shared.record(agent, result, &[]);
+            return announce(stream, leftover, None).await;
+        }
+        Extensions::None => {}
+    }
+    let case = &case;
     let mut session = Session::new(case, cfg, crate::runner::now());
     if !leftover.is_empty() {
         session.handle_input(&leftover, crate::runner::now());

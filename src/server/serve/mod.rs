@@ -12,6 +12,7 @@ mod cases;
 mod conn;
 mod http;
 mod keys;
+mod negotiation;
 mod route;
 mod store;
 mod summary;

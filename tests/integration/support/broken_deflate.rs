@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use wsgauntlet::codec::deflate::{
-    Agreement, Deflater, InflateConfig, Inflater, ServerConfig, choose_offer,
+    Agreement, DeflateParams, Deflater, InflateConfig, Inflater, ServerConfig, choose_offer,
 };
 use wsgauntlet::codec::{
     DEFAULT_MAX_HEADER_BYTES, Decoder, Frame, OpCode, Role, parse_request, server_response,
@@ -38,6 +38,11 @@ pub enum DeflateDefect {
     /// Checks its message limit on the compressed size only, so a bomb
     /// inflates as far as it goes (autobahn-python GHSA-hxp9-w8x3-p566).
     InflatesWithoutLimit,
+    /// Accepts an offer it must decline (an unknown parameter, a bad value,
+    /// a duplicate) as a plain `permessage-deflate`, as a lax parser does.
+    AcceptsInvalidOffers,
+    /// Refuses the whole connection (400) over an offer it must decline.
+    RefusesInvalidOffers,
 }
 
 /// A broken deflate server on loopback.
@@ -98,7 +103,24 @@ async fn handshake(stream: &mut TcpStream, defect: DeflateDefect) -> Option<Opti
         return Some(None);
     };
     let offers = std::str::from_utf8(offers).ok()?;
-    let choice = choose_offer(offers, &ServerConfig::default()).ok()?;
+    let mut choice = choose_offer(offers, &ServerConfig::default()).unwrap_or_default();
+    let invalid = choice.accepted.is_none();
+    match defect {
+        DeflateDefect::AcceptsInvalidOffers if invalid => {
+            let lax = DeflateParams::default();
+            let agreement = Agreement {
+                offer: lax,
+                response: lax,
+            };
+            choice.accepted = Some((0, agreement));
+        }
+        DeflateDefect::RefusesInvalidOffers if invalid => {
+            let refusal = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+            stream.write_all(refusal).await.ok()?;
+            return None;
+        }
+        _ => {}
+    }
     let mut header = choice.response_header()?;
     if defect == DeflateDefect::AnswersUnofferedParam {
         header.push_str("; client_max_window_bits=10");

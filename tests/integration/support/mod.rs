@@ -3,7 +3,9 @@
 
 pub mod broken;
 pub mod broken_deflate;
+pub mod deflate_client;
 pub mod peer;
+pub mod run;
 pub mod servers;
 
 use std::future::Future;
