@@ -8,6 +8,7 @@
 
 use bytes::Bytes;
 
+use super::observe::Compressed;
 use super::plan::Plan;
 use crate::catalog::{DeflateCase, Step};
 use crate::codec::deflate::{Agreement, Deflater};
@@ -19,14 +20,16 @@ const LEVEL: u32 = 1;
 /// RSV1, the "Per-Message Compressed" bit (RFC 7692 §6).
 const RSV1: u8 = 4;
 
-/// The plan of `steps` sent by `sender` under `agreement`.
+/// The plan of `steps` sent by `sender` under `agreement`, and the volume
+/// of the messages it compresses.
 pub(super) fn compressed_plan(
     steps: Vec<Step>,
     deflate: &DeflateCase,
     agreement: &Agreement,
     sender: Role,
     seed: u64,
-) -> Plan {
+) -> (Plan, Compressed) {
+    let mut volume = Compressed::default();
     let mut deflater = Deflater::new(agreement.sending(sender), LEVEL);
     let mut wire = Vec::with_capacity(steps.len());
     let mut model = Vec::with_capacity(steps.len());
@@ -38,7 +41,14 @@ pub(super) fn compressed_plan(
         };
         let (mut w, mut m) = (Vec::new(), Vec::new());
         for f in frames {
-            compress_frame(f, &mut deflater, deflate.fragment, &mut w, &mut m);
+            compress_frame(
+                f,
+                &mut deflater,
+                deflate.fragment,
+                &mut w,
+                &mut m,
+                &mut volume,
+            );
         }
         wire.push(Step::Send(w, d));
         model.push(Step::Send(m, d));
@@ -47,7 +57,7 @@ pub(super) fn compressed_plan(
     let mut plan = Plan::from_steps_as(wire, seed, sender);
     plan.expectation = expectation;
     plan.sizes = sizes;
-    plan
+    (plan, volume)
 }
 
 /// One frame as sent (`wire`) and as the model sees it (`model`): a whole
@@ -59,6 +69,7 @@ fn compress_frame(
     fragment: Option<usize>,
     wire: &mut Vec<Frame>,
     model: &mut Vec<Frame>,
+    volume: &mut Compressed,
 ) {
     let op = f.header.opcode;
     let whole = f.header.fin && f.header.rsv == 0 && matches!(op, OpCode::TEXT | OpCode::BINARY);
@@ -68,6 +79,7 @@ fn compress_frame(
         return;
     }
     let compressed = Bytes::from(deflater.compress(&f.payload));
+    volume.add(compressed.len() as u64, f.payload.len() as u64);
     let size = fragment.unwrap_or(compressed.len()).max(1);
     let parts: Vec<Bytes> = if compressed.is_empty() {
         vec![compressed]
@@ -113,7 +125,7 @@ mod tests {
             fragment: Some(8),
         };
         let a = agreement();
-        let plan = compressed_plan(steps, &dc, &a, Role::Client, 3);
+        let (plan, _) = compressed_plan(steps, &dc, &a, Role::Client, 3);
         assert!(plan.frames.len() > 1, "cut into fragments of 8 bytes");
         assert_eq!(plan.frames[0].header.rsv, RSV1);
         assert!(plan.frames[1..].iter().all(|f| f.header.rsv == 0));
