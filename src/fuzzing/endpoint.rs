@@ -19,6 +19,7 @@ use arbitrary::Unstructured;
 pub use tokio::io::DuplexStream;
 use tokio::runtime::{Builder, Runtime};
 
+use crate::catalog::Case;
 use crate::mutate::{Engine, Input, Mutator, all};
 use crate::runner::{drive, input_case, signature};
 use crate::server::{EchoConfig, serve_connection};
@@ -36,6 +37,9 @@ const DEADLINE: Duration = Duration::from_secs(2);
 const DEADLINE_FACTOR: f64 = 0.2;
 /// A run that has not ended after this much virtual time is a hang.
 const HANG: Duration = Duration::from_secs(60);
+/// The same for a catalogue case, whose own deadline may be 480 s
+/// (Autobahn's, for the large messages of sections 12 and 13).
+const CASE_HANG: Duration = Duration::from_secs(1200);
 
 /// A WebSocket server that serves one connection over an in-memory stream:
 /// it reads the client's opening handshake from `stream`, answers it, and
@@ -173,16 +177,36 @@ pub fn judge_in_process(seed: u64, input: &Input, server: &dyn InProcessServer) 
     let mut cfg = SessionConfig::new("localhost", "/");
     cfg.seed = seed;
     cfg.deadline_factor = DEADLINE_FACTOR;
+    judge_over_duplex(&case, cfg, server, HANG)
+}
+
+/// The verdict of a catalogue case (e.g. one of sections 12 and 13, which
+/// offer permessage-deflate) against `server` over an in-memory stream, on
+/// the same paused clock: the case's own deadlines cost no wall time. `None`
+/// when the server shed load.
+pub fn judge_case_in_process(case: &Case, server: &dyn InProcessServer) -> Option<Verdict> {
+    let cfg = SessionConfig::new("localhost", "/");
+    judge_over_duplex(case, cfg, server, CASE_HANG)
+}
+
+/// Drives `case` as the client against `server`; a run still going after
+/// `hang` of virtual time is a FAIL `timeout`.
+fn judge_over_duplex(
+    case: &Case,
+    cfg: SessionConfig,
+    server: &dyn InProcessServer,
+    hang: Duration,
+) -> Option<Verdict> {
     let (mut client, theirs) = tokio::io::duplex(PIPE);
     let serving = server.serve(theirs);
     let end = block_on(async move {
-        let session = Session::new(&case, cfg, tokio::time::Instant::now().into_std());
+        let session = Session::new(case, cfg, tokio::time::Instant::now().into_std());
         let run = async {
             // Drive ends by half-closing the client side: the server sees EOF.
             let (end, ()) = tokio::join!(drive(&mut client, session), serving);
             end
         };
-        tokio::time::timeout(HANG, run).await
+        tokio::time::timeout(hang, run).await
     });
     match end {
         Ok(SessionEnd::Judged(v, _)) => Some(v),
@@ -191,7 +215,7 @@ pub fn judge_in_process(seed: u64, input: &Input, server: &dyn InProcessServer) 
             Outcome::Fail,
             Some(Reason::Timeout),
             "the server ends the connection once the tester is done".into(),
-            format!("client and server still running after {HANG:?} of virtual time"),
+            format!("client and server still running after {hang:?} of virtual time"),
         )),
     }
 }

@@ -11,7 +11,7 @@ mod network;
 
 pub use endpoint::{
     BoxFuture, DuplexStream, InProcessServer, ReferenceServer, Tolerated, describe_failure,
-    input_from, judge_in_process, run_endpoint,
+    input_from, judge_case_in_process, judge_in_process, run_endpoint,
 };
 pub use inflate::inflate;
 pub use network::{URL_VAR, url};
