@@ -27,6 +27,7 @@
 # src/catalog/s12_deflate_data.rs), so comparing those would flatter it.
 #   DEFLATE=1 WSTEST=$PWD/.autobahn/bin/wstest scripts/bench-conform.sh
 #   DEFLATE=1 DEFLATE_CASES='12.*,13.*' WSTEST=... scripts/bench-conform.sh   # all 216
+#   DEFLATE=1 DEFLATE_JOBS=1 ...   # wsgauntlet one case at a time, as wstest runs them
 #
 # Installing wstest for the comparison (never a dependency of the product):
 #   PYTHONUSERBASE=$PWD/.autobahn $(pyenv prefix 2.7.18)/bin/python2.7 -m pip install --user autobahntestsuite==25.10.1
@@ -49,7 +50,8 @@ sleep 0.5
 if [[ -n "${DEFLATE:-}" ]]; then
     cases="${DEFLATE_CASES:-12.*.2,12.*.3,12.*.4,12.*.5,13.*.2,13.*.3,13.*.4,13.*.5}"
     t0=$(date +%s.%N)
-    "$bin" conform ws://127.0.0.1:19101/ --cases "$cases" --report-dir "$tmp/d" >/dev/null 2>&1 || true
+    "$bin" conform ws://127.0.0.1:19101/ --cases "$cases" ${DEFLATE_JOBS:+--jobs "$DEFLATE_JOBS"} \
+        --report-dir "$tmp/d" >/dev/null 2>&1 || true
     t1=$(date +%s.%N)
     ours=$(echo "$t1 - $t0" | bc -l)
     summary=$(python3 -c "import json,collections;r=json.load(open('$tmp/d/results.json'));print(len(r['cases']),'cases',dict(collections.Counter(c['outcome'] for c in r['cases'])))")
