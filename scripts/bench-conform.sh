@@ -17,6 +17,18 @@
 #
 #   RSS_ONLY=1 scripts/bench-conform.sh        # only the peak-RSS figures
 #
+# permessage-deflate (sections 12 and 13): with DEFLATE=1 the script runs only
+# `wsgauntlet conform --cases $DEFLATE_CASES` and, when WSTEST is set, Autobahn's
+# fuzzingclient on the same case patterns against the same bundled reference server
+# (echo-server, which negotiates permessage-deflate), and prints both wall times and the
+# ratio. The default patterns pick the variants 2-5 of every data set (1000 messages of
+# 64-4096 bytes), where both tools send exactly the same traffic; wsgauntlet sends
+# fewer messages than Autobahn's 1000 in the larger variants (at most 4 MiB a case,
+# src/catalog/s12_deflate_data.rs), so comparing those would flatter it.
+#   DEFLATE=1 WSTEST=$PWD/.autobahn/bin/wstest scripts/bench-conform.sh
+#   DEFLATE=1 DEFLATE_CASES='12.*,13.*' WSTEST=... scripts/bench-conform.sh   # all 216
+#   DEFLATE=1 DEFLATE_JOBS=1 ...   # wsgauntlet one case at a time, as wstest runs them
+#
 # Installing wstest for the comparison (never a dependency of the product):
 #   PYTHONUSERBASE=$PWD/.autobahn $(pyenv prefix 2.7.18)/bin/python2.7 -m pip install --user autobahntestsuite==25.10.1
 #   WSTEST=$PWD/.autobahn/bin/wstest scripts/bench-conform.sh
@@ -25,7 +37,7 @@ cd "$(dirname "$0")/.."
 runs="${1:-3}"
 sections='1.*,2.*,3.*,4.*,5.*,6.*,7.*,9.*,10.*'
 cargo build --release --quiet --bin wsgauntlet --example tungstenite_echo --example serve_client
-bin=target/release/wsgauntlet
+bin=${CARGO_TARGET_DIR:-target}/release/wsgauntlet
 tmp=$(mktemp -d)
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -rf "$tmp"; }
@@ -34,6 +46,36 @@ trap cleanup EXIT
 "$bin" echo-server --listen 127.0.0.1:19101 >/dev/null 2>&1 & pids+=($!)
 target/release/examples/tungstenite_echo 127.0.0.1:19102 >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
+
+if [[ -n "${DEFLATE:-}" ]]; then
+    cases="${DEFLATE_CASES:-12.*.2,12.*.3,12.*.4,12.*.5,13.*.2,13.*.3,13.*.4,13.*.5}"
+    t0=$(date +%s.%N)
+    "$bin" conform ws://127.0.0.1:19101/ --cases "$cases" ${DEFLATE_JOBS:+--jobs "$DEFLATE_JOBS"} \
+        --report-dir "$tmp/d" >/dev/null 2>&1 || true
+    t1=$(date +%s.%N)
+    ours=$(echo "$t1 - $t0" | bc -l)
+    summary=$(python3 -c "import json,collections;r=json.load(open('$tmp/d/results.json'));print(len(r['cases']),'cases',dict(collections.Counter(c['outcome'] for c in r['cases'])))")
+    printf 'wsgauntlet  %s: %8.2f s  %s\n' "$cases" "$ours" "$summary"
+    if [[ -n "${WSTEST:-}" && -x "${WSTEST}" ]]; then
+        # A --user install (see above) needs its base on the path.
+        export PYTHONUSERBASE="${PYTHONUSERBASE:-$(dirname "$(dirname "$WSTEST")")}"
+        list=$(python3 -c "import json,sys;print(json.dumps(sys.argv[1].split(',')))" "$cases")
+        cat >"$tmp/spec.json" <<SPEC
+{"outdir": "$tmp/autobahn", "servers": [{"agent": "reference", "url": "ws://127.0.0.1:19101"}],
+ "cases": $list, "exclude-cases": [], "exclude-agent-cases": {}}
+SPEC
+        t0=$(date +%s.%N)
+        (cd "$tmp" && "$WSTEST" -m fuzzingclient -s "$tmp/spec.json" >"$tmp/wstest.log" 2>&1) || true
+        t1=$(date +%s.%N)
+        wst=$(echo "$t1 - $t0" | bc -l)
+        summary=$(python3 -c "import json,collections;r=json.load(open('$tmp/autobahn/index.json'))['reference'];print(len(r),'cases',dict(collections.Counter(c['behavior'] for c in r.values())))" 2>/dev/null || echo "no index.json: $(tail -3 "$tmp/wstest.log")")
+        printf 'wstest      %s: %8.2f s  %s\n' "$cases" "$wst" "$summary"
+        printf 'ratio wstest / wsgauntlet (permessage-deflate, reference server): %.1fx\n' "$(echo "$wst / $ours" | bc -l)"
+    else
+        echo "(set WSTEST to Autobahn's wstest to measure it in the same run; see the header of this script)"
+    fi
+    exit 0
+fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 time_run() { # url -> seconds

@@ -57,3 +57,59 @@ pub const TOKIO_WEBSOCKETS_TOLERATED: &[Tolerated] = &[
     Tolerated::RefusesTolerableViolation,
     Tolerated::EchoesInvalidUtf8,
 ];
+
+/// A ratchet_rs echo server with permessage-deflate (ratchet_deflate's
+/// default provider: it accepts any valid offer), as the library's own
+/// Autobahn server example (`ratchet_rs/examples/autobahn-server.rs`) runs
+/// it: ratchet leaves UTF-8 to the application, so a text message is
+/// checked with `String::from_utf8` and an invalid one ends the connection,
+/// as there. The library answers pings and closes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RatchetDeflate;
+
+impl InProcessServer for RatchetDeflate {
+    fn serve(&self, stream: DuplexStream) -> BoxFuture {
+        Box::pin(async move {
+            let _ = ratchet_echo(stream).await;
+        })
+    }
+}
+
+async fn ratchet_echo(stream: DuplexStream) -> Result<(), ratchet_rs::Error> {
+    use ratchet_rs::deflate::DeflateExtProvider;
+    use ratchet_rs::{Message, PayloadType, SubprotocolRegistry, WebSocketConfig};
+    let upgrader = ratchet_rs::accept_with(
+        stream,
+        WebSocketConfig::default(),
+        DeflateExtProvider::default(),
+        SubprotocolRegistry::default(),
+    )
+    .await?;
+    let mut ws = upgrader.upgrade().await?.websocket;
+    let mut buf = bytes::BytesMut::new();
+    loop {
+        let kind = match ws.read(&mut buf).await? {
+            Message::Text => {
+                std::str::from_utf8(&buf).map_err(|_| std::io::Error::other("invalid UTF-8"))?;
+                PayloadType::Text
+            }
+            Message::Binary => PayloadType::Binary,
+            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Close(_) => return Ok(()),
+        };
+        ws.write(&mut buf, kind).await?;
+        ws.flush().await?;
+        buf.clear();
+    }
+}
+
+/// Deviations ratchet_rs is known to have: like tokio-tungstenite, its
+/// `FrameDecoder` reads a frame's whole payload (`read_exact`) before it
+/// checks the header's rules (an orphan continuation, …), so a header whose
+/// payload never completes gets no Close; and UTF-8 is the application's,
+/// checked on whole messages, so invalid text in a message that never ends
+/// gets no Close either.
+pub const RATCHET_TOLERATED: &[Tolerated] = &[
+    Tolerated::NoCloseOnIncompleteFrame,
+    Tolerated::Utf8CheckedAtMessageEnd,
+];

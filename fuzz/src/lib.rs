@@ -5,7 +5,8 @@
 mod adapters;
 
 pub use adapters::{
-    TOKIO_WEBSOCKETS_TOLERATED, TUNGSTENITE_TOLERATED, TokioWebsockets, Tungstenite,
+    RATCHET_TOLERATED, RatchetDeflate, TOKIO_WEBSOCKETS_TOLERATED, TUNGSTENITE_TOLERATED,
+    TokioWebsockets, Tungstenite,
 };
 
 /// One input against tokio-tungstenite's server, run in process.
@@ -16,4 +17,9 @@ pub fn tungstenite_endpoint(data: &[u8]) {
 /// One input against tokio-websockets' server, run in process.
 pub fn tokio_websockets_endpoint(data: &[u8]) {
     wsgauntlet::fuzzing::run_endpoint(data, &TokioWebsockets, TOKIO_WEBSOCKETS_TOLERATED);
+}
+
+/// One input against ratchet_rs's server with permessage-deflate, run in process.
+pub fn ratchet_endpoint(data: &[u8]) {
+    wsgauntlet::fuzzing::run_endpoint(data, &RatchetDeflate, RATCHET_TOLERATED);
 }

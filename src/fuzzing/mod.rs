@@ -6,12 +6,14 @@
 //! that says which property broke, when the code under test misbehaves.
 
 mod endpoint;
+mod inflate;
 mod network;
 
 pub use endpoint::{
     BoxFuture, DuplexStream, InProcessServer, ReferenceServer, Tolerated, describe_failure,
-    input_from, judge_in_process, run_endpoint,
+    input_from, judge_case_in_process, judge_in_process, run_endpoint,
 };
+pub use inflate::inflate;
 pub use network::{URL_VAR, url};
 
 use bytes::BytesMut;

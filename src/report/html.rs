@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 use super::autobahn::case_anchor;
 use super::counts::{Counts, OUTCOMES};
+use super::deflate::{agreed_cell, deflate_cases, deflate_fields, ratio_cell};
 use super::html_assets::{CSS, JS};
 use super::html_escape::esc;
 use super::html_wire::{hex_log, wire_table};
@@ -31,6 +32,7 @@ pub fn html(runs: &[RunResults]) -> String {
     header(&mut out, runs);
     cards(&mut out, runs);
     matrices(&mut out, runs);
+    deflate_tables(&mut out, runs);
     filters(&mut out, runs);
     cases(&mut out, runs);
     let _ = write!(out, "<script>{JS}</script>\n</body></html>\n");
@@ -142,6 +144,60 @@ fn matrices(out: &mut String, runs: &[RunResults]) {
         out.push_str("</tbody></table></div>");
     }
     out.push_str("</div>\n");
+}
+
+/// Per agent, every case that offered permessage-deflate: what was agreed,
+/// the compression ratio each way (wire bytes per inflated byte) and the
+/// time, as Autobahn's report of sections 12 and 13 shows them.
+fn deflate_tables(out: &mut String, runs: &[RunResults]) {
+    if runs.iter().all(|r| deflate_cases(&r.cases).is_empty()) {
+        return;
+    }
+    out.push_str("<h2 id=\"deflate\">permessage-deflate</h2><div class=\"matrices\">");
+    for run in runs {
+        let rows = deflate_cases(&run.cases);
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<div class=\"mx\"><h3>{}</h3><div class=\"scroll\"><table class=\"matrix deflate\"><thead><tr>\
+             <th>case</th><th>outcome</th><th class=\"l\">agreed</th><th title=\"client → server\">c→s window</th>\
+             <th title=\"server → client\">s→c window</th><th title=\"wire bytes per inflated byte, tester → peer\">ratio sent</th>\
+             <th title=\"wire bytes per inflated byte, peer → tester\">ratio received</th><th>messages</th><th>ms</th></tr></thead><tbody>",
+            esc(&run.agent)
+        );
+        for (c, d) in rows {
+            deflate_row(out, &run.agent, c, d);
+        }
+        out.push_str("</tbody></table></div></div>");
+    }
+    out.push_str("</div>\n");
+}
+
+fn deflate_row(out: &mut String, agent: &str, c: &CaseResult, d: &crate::results::DeflateResult) {
+    let window = |w: Option<crate::results::DeflateDirection>| {
+        w.map_or("–".into(), |w| {
+            let ctx = if w.no_context_takeover { " no ctx" } else { "" };
+            format!("{}{ctx}", w.window_bits)
+        })
+    };
+    let _ = write!(
+        out,
+        "<tr><td><a href=\"#{}\">{}</a></td><td><span class=\"badge o-{}\">{}</span></td>\
+         <td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        esc(&case_anchor(agent, &c.id)),
+        esc(&c.id),
+        c.outcome,
+        c.outcome,
+        esc(&agreed_cell(d)),
+        window(d.client_to_server),
+        window(d.server_to_client),
+        ratio_cell(d.sent.ratio()),
+        ratio_cell(d.received.ratio()),
+        d.sent.messages.max(d.received.messages),
+        c.duration_ms
+    );
 }
 
 fn filters(out: &mut String, runs: &[RunResults]) {
@@ -260,6 +316,11 @@ fn agent_cell(out: &mut String, agent: &str, id: &str, c: Option<&CaseResult>) {
         field(out, "throttled", &t.join(", "));
     }
     field(out, "duration", &format!("{} ms", c.duration_ms));
+    if let Some(d) = &c.deflate {
+        for (name, value) in deflate_fields(d) {
+            field(out, name, &value);
+        }
+    }
     out.push_str("</dl>");
     wire(out, c);
     out.push_str("</div>");

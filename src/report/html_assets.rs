@@ -26,6 +26,8 @@ table{border-collapse:collapse}
 .matrix th,.matrix td{border:1px solid var(--line);padding:3px 10px;text-align:right;font-variant-numeric:tabular-nums}
 .matrix th{background:var(--bg);font-size:12px}.matrix td:first-child,.matrix th:first-child{text-align:left}
 .matrix td.zero{color:#c4c9cf}
+.deflate td.l,.deflate th.l{text-align:left}.deflate td.l{font-family:ui-monospace,monospace;font-size:12px}.deflate a{text-decoration:none}
+.scroll{max-height:420px;overflow:auto}.deflate thead th{position:sticky;top:0}
 .filters{position:sticky;top:0;background:#fff;padding:8px 0;border-bottom:1px solid var(--line);z-index:2;display:flex;gap:10px;align-items:center;flex-wrap:wrap}
 .filters label{cursor:pointer;user-select:none}
 .filters button{font:inherit;font-size:12px;padding:2px 10px;border:1px solid var(--line);border-radius:6px;background:var(--bg);cursor:pointer}

@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::deflate::deflate_fields;
 use super::json::by_section;
 use crate::codec::{CloseCode, explain};
 use crate::results::Outcome;
@@ -31,6 +32,11 @@ fn test_case(agent: &str, section: &str, c: &CaseResult) -> TestCase {
     let mut tc = TestCase::new(c.id.clone(), status(c));
     tc.set_classname(format!("{agent}.{section}"));
     tc.set_time(Duration::from_millis(c.duration_ms));
+    if let Some(d) = &c.deflate {
+        for (name, value) in deflate_fields(d) {
+            tc.add_property(Property::new(name, value));
+        }
+    }
     if matches!(c.outcome, Outcome::NonStrict | Outcome::Informational) {
         tc.set_system_out(details(c));
     }
@@ -80,6 +86,9 @@ pub(super) fn details(c: &CaseResult) -> String {
     lines.push(format!("actual:   {}", c.actual));
     if let Some(code) = c.close_code {
         lines.push(format!("close code: {}", close_code_text(code)));
+    }
+    for (name, value) in c.deflate.iter().flat_map(deflate_fields) {
+        lines.push(format!("{name}: {value}"));
     }
     lines.join("\n")
 }

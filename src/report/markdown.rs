@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::counts::{Counts, OUTCOMES};
+use super::deflate::{agreed_cell, deflate_cases, ratio_cell};
 use crate::codec::{CloseCode, explain};
 use crate::results::Outcome;
 use crate::results::{CaseResult, RunResults};
@@ -18,8 +19,43 @@ pub fn markdown(runs: &[RunResults]) -> String {
     counts_table(&mut out, runs);
     for run in runs {
         not_pass_table(&mut out, run);
+        deflate_table(&mut out, run);
     }
     out
+}
+
+/// The cases that offered permessage-deflate: agreement, compression ratio
+/// each way (wire bytes per inflated byte), time.
+fn deflate_table(out: &mut String, run: &RunResults) {
+    let rows = deflate_cases(&run.cases);
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n#### permessage-deflate — {}\n", cell(&run.agent));
+    let _ = writeln!(
+        out,
+        "| Case | Outcome | Agreed | Ratio sent | Ratio received | ms |"
+    );
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|");
+    for (c, d) in rows.iter().take(MAX_ROWS) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(&c.id),
+            c.outcome,
+            cell(&agreed_cell(d)),
+            ratio_cell(d.sent.ratio()),
+            ratio_cell(d.received.ratio()),
+            c.duration_ms
+        );
+    }
+    if rows.len() > MAX_ROWS {
+        let _ = writeln!(
+            out,
+            "\n…and {} more (see the HTML report).",
+            rows.len() - MAX_ROWS
+        );
+    }
 }
 
 fn counts_table(out: &mut String, runs: &[RunResults]) {

@@ -7,6 +7,7 @@ mod autobahn;
 mod baseline;
 mod campaign;
 mod counts;
+mod deflate;
 mod expect;
 mod format;
 mod gate;
@@ -31,6 +32,7 @@ pub use campaign::{
     write_campaign,
 };
 pub use counts::{Counts, OUTCOMES};
+pub use deflate::{agreed_cell, deflate_cases, deflate_fields, ratio_cell};
 pub use expect::{ExpectError, Expectation, Expectations, glob_matches};
 pub use format::{DEFAULT_FORMATS, Format, FormatError, write_combined, write_reports};
 pub use gate::{Gate, GateRules};

@@ -57,6 +57,9 @@ pub fn summary(run: &RunResults) -> String {
             let _ = writeln!(out, "      expected:    {}", c.expected);
         }
         let _ = writeln!(out, "      actual:      {}", c.actual);
+        if let Some(d) = &c.deflate {
+            let _ = writeln!(out, "      deflate:     {}", d.describe());
+        }
     }
     let _ = writeln!(
         out,

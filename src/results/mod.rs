@@ -4,11 +4,13 @@
 
 mod campaign;
 mod cite;
+mod deflate;
 mod model;
 mod outcome;
 
 pub use campaign::{CampaignSummary, FindingSummary};
 pub use cite::cite;
+pub use deflate::{DeflateDirection, DeflateResult, DeflateVolume};
 pub use model::{
     Attempt, CaseResult, RunResults, SCHEMA_VERSION, WIRE_ENTRIES, WireEntry, hex, rfc3339,
 };

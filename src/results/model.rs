@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::deflate::DeflateResult;
 use super::outcome::{Outcome, Reason};
 
 /// Version of the results schema; bumped on any incompatible change.
@@ -63,6 +64,9 @@ pub struct CaseResult {
     /// The first frames in both directions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wire: Vec<WireEntry>,
+    /// The permessage-deflate agreement and traffic, when the case offered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deflate: Option<DeflateResult>,
 }
 
 /// One attempt of a case that met a 1012/1013 (or HTTP 503/429): a

@@ -4,8 +4,12 @@
 use std::time::Duration;
 
 use crate::catalog::Case;
-use crate::results::{Attempt, CaseResult, Verdict, WIRE_ENTRIES, WireEntry, hex};
-use crate::session::{Observed, WireFrame};
+use crate::codec::deflate::Direction;
+use crate::results::{
+    Attempt, CaseResult, DeflateDirection, DeflateResult, DeflateVolume, Verdict, WIRE_ENTRIES,
+    WireEntry, hex,
+};
+use crate::session::{Compressed, Observed, WireFrame};
 
 /// The catalogue facts of a case, kept for its result.
 #[derive(Clone, Debug, Default)]
@@ -55,6 +59,45 @@ pub fn case_result(
         throttled: throttled.to_vec(),
         attempts: attempts.to_vec(),
         wire: wire_of(observed),
+        deflate: observed.and_then(deflate_of),
+    }
+}
+
+/// The permessage-deflate record of an observation: the agreement (or the
+/// decline) and the compressed traffic both ways.
+pub fn deflate_of(obs: &Observed) -> Option<DeflateResult> {
+    if obs.deflate_declined {
+        return Some(DeflateResult {
+            declined: true,
+            offer: String::new(),
+            agreed: String::new(),
+            client_to_server: None,
+            server_to_client: None,
+            sent: DeflateVolume::default(),
+            received: DeflateVolume::default(),
+        });
+    }
+    let a = obs.deflate?;
+    let dir = |d: Direction| DeflateDirection {
+        window_bits: d.window_bits,
+        no_context_takeover: d.no_context_takeover,
+    };
+    Some(DeflateResult {
+        declined: false,
+        offer: a.offer.to_string(),
+        agreed: a.response.to_string(),
+        client_to_server: Some(dir(a.client_to_server())),
+        server_to_client: Some(dir(a.server_to_client())),
+        sent: volume(obs.deflate_sent),
+        received: volume(obs.deflate_received),
+    })
+}
+
+fn volume(c: Compressed) -> DeflateVolume {
+    DeflateVolume {
+        messages: c.messages,
+        wire_bytes: c.wire,
+        inflated_bytes: c.inflated,
     }
 }
 

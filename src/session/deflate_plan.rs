@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
+use super::observe::Compressed;
 use super::plan::Plan;
 use crate::catalog::{DeflateCase, Step};
 use crate::codec::deflate::{Agreement, Deflater};
@@ -24,21 +25,30 @@ const LEVEL: u32 = 1;
 /// RSV1, the "Per-Message Compressed" bit (RFC 7692 §6).
 const RSV1: u8 = 4;
 
-/// The plan of `steps` sent by `sender` under `agreement`.
+/// The plan of `steps` sent by `sender` under `agreement`, and the volume
+/// of the messages it compresses.
 pub(super) fn compressed_plan(
     steps: Vec<Step>,
     deflate: &DeflateCase,
     agreement: &Agreement,
     sender: Role,
     seed: u64,
-) -> Plan {
+) -> (Plan, Compressed) {
+    let mut volume = Compressed::default();
     let mut deflater = Deflater::new(agreement.sending(sender), LEVEL);
     let mut hints = VecDeque::new();
     let wire = steps.into_iter().map(|step| match step {
         Step::Send(frames, d) => {
             let mut w = Vec::with_capacity(frames.len());
             for f in frames {
-                compress_frame(f, &mut deflater, deflate.fragment, &mut w, &mut hints);
+                compress_frame(
+                    f,
+                    &mut deflater,
+                    deflate.fragment,
+                    &mut w,
+                    &mut hints,
+                    &mut volume,
+                );
             }
             Step::Send(w, d)
         }
@@ -51,7 +61,8 @@ pub(super) fn compressed_plan(
         deflate: Some(agreement.receiving(sender.peer())),
         ..Limits::default()
     };
-    Plan::judged_with_hints(wire, seed, sender, limits, hints)
+    let plan = Plan::judged_with_hints(wire, seed, sender, limits, hints);
+    (plan, volume)
 }
 
 /// One frame as sent: a whole text or binary message without RSV bits is
@@ -64,6 +75,7 @@ fn compress_frame(
     fragment: Option<usize>,
     wire: &mut Vec<Frame>,
     hints: &mut VecDeque<Option<Body>>,
+    volume: &mut Compressed,
 ) {
     let op = f.header.opcode;
     let data = matches!(op, OpCode::TEXT | OpCode::BINARY);
@@ -78,6 +90,7 @@ fn compress_frame(
     }
     hints.push_back(Some(Body::Bytes(f.payload.clone())));
     let compressed = Bytes::from(deflater.compress(&f.payload));
+    volume.add(compressed.len() as u64, f.payload.len() as u64);
     let size = fragment.unwrap_or(compressed.len()).max(1);
     let parts: Vec<Bytes> = if compressed.is_empty() {
         vec![compressed]
@@ -119,7 +132,7 @@ mod tests {
             fragment: Some(8),
         };
         let a = agreement();
-        let plan = compressed_plan(steps, &dc, &a, Role::Client, 3);
+        let (plan, _) = compressed_plan(steps, &dc, &a, Role::Client, 3);
         assert!(plan.frames.len() > 1, "cut into fragments of 8 bytes");
         assert_eq!(plan.frames[0].header.rsv, RSV1);
         assert!(plan.frames[1..].iter().all(|f| f.header.rsv == 0));

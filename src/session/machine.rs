@@ -163,7 +163,8 @@ impl Session {
         };
         let role = self.cfg.role;
         self.obs.deflate = Some(a);
-        self.plan = compressed_plan(steps, &deflate, &a, role, self.cfg.seed);
+        (self.plan, self.obs.deflate_sent) =
+            compressed_plan(steps, &deflate, &a, role, self.cfg.seed);
         self.plan.delay_start(self.cfg.opening_pause);
         let owed = self.plan.owed_messages();
         // An echo owed (a bomb's, say) is never "more than any reply owed".
@@ -325,6 +326,7 @@ impl Session {
             declared: self.cfg.declared,
         };
         let verdict = judge_with(&ctx, &self.obs);
+        self.obs.deflate_received = self.stream.compressed;
         SessionEnd::Judged(verdict, Box::new(self.obs))
     }
 

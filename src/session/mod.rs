@@ -22,7 +22,9 @@ pub use crate::results::{Outcome, Reason, Verdict};
 pub use bounds::WIRE_PAYLOAD_HEAD;
 pub use config::{Declared, SessionConfig, SessionEnd};
 pub use machine::Session;
-pub use observe::{Diff, Observed, Received, Seen, SeenClose, SeenEvent, WireFrame, describe_seen};
+pub use observe::{
+    Compressed, Diff, Observed, Received, Seen, SeenClose, SeenEvent, WireFrame, describe_seen,
+};
 pub use plan::{Action, MaskKeys, Plan};
 pub use transmit::Stream;
 pub use verdict::{Judging, describe_expectation, describe_observed, judge, judge_with};

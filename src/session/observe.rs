@@ -157,6 +157,31 @@ pub struct Observed {
     pub deflate: Option<crate::codec::deflate::Agreement>,
     /// The case needs permessage-deflate and the peer declined it.
     pub deflate_declined: bool,
+    /// The tester's compressed messages (as the case sends them).
+    pub deflate_sent: Compressed,
+    /// The peer's compressed messages that inflated.
+    pub deflate_received: Compressed,
+}
+
+/// Compressed messages of one direction: bytes on the wire (payloads) and
+/// inflated, for the report's compression ratio.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Compressed {
+    /// Messages sent compressed (RSV1 on their first frame).
+    pub messages: u64,
+    /// Their payload bytes on the wire.
+    pub wire: u64,
+    /// Their bytes once inflated.
+    pub inflated: u64,
+}
+
+impl Compressed {
+    /// One more message of `wire` compressed bytes, `inflated` once inflated.
+    pub fn add(&mut self, wire: u64, inflated: u64) {
+        self.messages += 1;
+        self.wire += wire;
+        self.inflated += inflated;
+    }
 }
 
 impl Observed {

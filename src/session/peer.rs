@@ -5,7 +5,7 @@
 use bytes::{Buf, Bytes, BytesMut};
 
 use super::bounds::WIRE_PAYLOAD_HEAD;
-use super::observe::{DIFF_CONTEXT, Diff, RECEIVED_HEAD, Received, Seen};
+use super::observe::{Compressed, DIFF_CONTEXT, Diff, RECEIVED_HEAD, Received, Seen};
 use crate::codec::deflate::Direction;
 use crate::codec::deflate::{MessageInflater, Refused};
 use crate::codec::{
@@ -26,6 +26,8 @@ pub struct PeerStream {
     scratch: Vec<u8>,
     /// permessage-deflate: the inflater of the peer's compressed messages.
     inflate: Option<MessageInflater>,
+    /// The peer's compressed messages that inflated.
+    pub compressed: Compressed,
 }
 
 /// A data frame whose payload is arriving.
@@ -80,6 +82,7 @@ impl PeerStream {
             messages: 0,
             scratch: Vec::new(),
             inflate: None,
+            compressed: Compressed::default(),
         }
     }
 
@@ -262,11 +265,17 @@ impl PeerStream {
         };
         let scratch = &mut self.scratch;
         match inflate.finish(&mut |b| m.take(b, scratch)) {
-            None => Rx::Event(m.finish()),
+            None => {
+                self.compressed.add(m.wire, m.digest.len);
+                Rx::Event(m.finish())
+            }
             Some(Refused::TooBig(n)) => Rx::Oversize(n),
             // RFC 7692 §7.2.1 is the sender's algorithm, not a MUST: a
             // message whose tail has another form still inflates whole.
-            Some(Refused::Lenient(_)) => Rx::Event(m.finish()),
+            Some(Refused::Lenient(_)) => {
+                self.compressed.add(m.wire, m.digest.len);
+                Rx::Event(m.finish())
+            }
             Some(Refused::Invalid(v)) => {
                 invalid.push(v);
                 Rx::Nothing

@@ -54,6 +54,11 @@ fn utf8_corpus_replays() {
 }
 
 #[test]
+fn inflate_corpus_replays() {
+    replay("inflate", wsgauntlet::fuzzing::inflate);
+}
+
+#[test]
 fn model_corpus_replays() {
     replay("model", wsgauntlet::fuzzing::model);
 }

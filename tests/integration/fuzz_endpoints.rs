@@ -57,6 +57,15 @@ fn tungstenite_endpoint_seeds_replay() {
 }
 
 #[test]
+fn ratchet_endpoint_seeds_replay() {
+    replay(
+        "ratchet_endpoint",
+        &adapters::RatchetDeflate,
+        adapters::RATCHET_TOLERATED,
+    );
+}
+
+#[test]
 fn tokio_websockets_endpoint_seeds_replay() {
     replay(
         "tokio_websockets_endpoint",
@@ -154,4 +163,38 @@ fn tokio_websockets_echoes_invalid_utf8_after_an_empty_first_fragment() {
             assert_ne!(v.outcome, Outcome::Fail, "{file} {name}: {v:?}");
         }
     }
+}
+
+/// Sections 12 and 13 (quick profile: a tenth of the messages) run in
+/// process against ratchet_rs with permessage-deflate, and against the
+/// reference server; the outcomes of every case are snapshotted (ratchet's)
+/// and must all be PASS (the reference server's).
+#[test]
+fn ratchet_deflate_runs_sections_12_and_13_in_process() {
+    use wsgauntlet::catalog::{Profile, all};
+    use wsgauntlet::fuzzing::judge_case_in_process;
+    let cases: Vec<_> = all(Profile::Quick)
+        .into_iter()
+        .filter(|c| c.id.starts_with("12.") || c.id.starts_with("13."))
+        .collect();
+    assert_eq!(cases.len(), 216, "Autobahn's 90 + 126 cases");
+    let outcomes = |server: &dyn InProcessServer| -> Vec<String> {
+        cases
+            .iter()
+            .map(|c| match judge_case_in_process(c, server) {
+                Some(v) => {
+                    let reason = v.reason.map(|r| format!(" {r}")).unwrap_or_default();
+                    format!("{} {}{reason}", c.id, v.outcome)
+                }
+                None => format!("{} load shedding", c.id),
+            })
+            .collect()
+    };
+    let reference = outcomes(&ReferenceServer);
+    let not_pass: Vec<&String> = reference.iter().filter(|o| !o.ends_with(" PASS")).collect();
+    assert!(not_pass.is_empty(), "reference server: {not_pass:#?}");
+    insta::assert_snapshot!(
+        "ratchet_deflate_12_13",
+        outcomes(&adapters::RatchetDeflate).join("\n")
+    );
 }

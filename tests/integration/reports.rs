@@ -5,9 +5,11 @@
 use std::process::Command;
 
 use wsgauntlet::report::{
-    CaseResult, ChangeKind, Expectations, Format, Gate, GateRules, RunResults, Scope, WireEntry,
-    autobahn_index, diff, html, junit, markdown, read_results, to_json,
+    CaseResult, ChangeKind, Expectations, Format, Gate, GateRules, ResultStream, RunResults, Scope,
+    StreamHeader, WireEntry, autobahn_index, diff, html, junit, markdown, read_results,
+    read_stream, summary, to_json,
 };
+use wsgauntlet::results::{DeflateDirection, DeflateResult, DeflateVolume};
 use wsgauntlet::session::{Outcome, Reason};
 
 fn frame(dir: &str, at_ms: u64, opcode: u8, mask: Option<&str>, len: u64, head: &str) -> WireEntry {
@@ -42,6 +44,7 @@ impl C {
             throttled: Vec::new(),
             attempts: Vec::new(),
             wire: Vec::new(),
+            deflate: None,
         })
     }
     fn wire(mut self, w: Vec<WireEntry>) -> C {
@@ -87,6 +90,7 @@ pub fn fixture(agent: &str) -> RunResults {
     ];
     let mut cases: Vec<CaseResult> = cases.into_iter().map(|c| c.0).collect();
     cases[8].throttled = vec![1013, 1013];
+    cases[10].deflate = Some(declined());
     RunResults {
         schema: 1,
         tool: "wsgauntlet 0.0.0-test".into(),
@@ -355,4 +359,246 @@ fn html_loads_in_headless_chromium() {
     assert!(filtered.status.success(), "{stdout}");
     // 2.5, 4.1.1 and 7.9.1 fail, 9.1.1 errs (in either agent).
     assert!(stdout.contains("shown: showing 4 of 11 cases"), "{stdout}");
+}
+
+fn declined() -> DeflateResult {
+    DeflateResult {
+        declined: true,
+        offer: String::new(),
+        agreed: String::new(),
+        client_to_server: None,
+        server_to_client: None,
+        sent: DeflateVolume::default(),
+        received: DeflateVolume::default(),
+    }
+}
+
+fn volume(messages: u64, wire_bytes: u64, inflated_bytes: u64) -> DeflateVolume {
+    DeflateVolume {
+        messages,
+        wire_bytes,
+        inflated_bytes,
+    }
+}
+
+fn agreed(offer: &str, response: &str, c2s: (u8, bool), s2c: (u8, bool)) -> DeflateResult {
+    let dir = |(window_bits, no_context_takeover)| {
+        Some(DeflateDirection {
+            window_bits,
+            no_context_takeover,
+        })
+    };
+    DeflateResult {
+        declined: false,
+        offer: offer.into(),
+        agreed: response.into(),
+        client_to_server: dir(c2s),
+        server_to_client: dir(s2c),
+        sent: volume(1000, 4000, 16000),
+        received: volume(1000, 5000, 16000),
+    }
+}
+
+/// A run of permessage-deflate cases: default and narrowed agreements, a
+/// decline, and a case of a later section (21) that has no deflate.
+fn deflate_run() -> RunResults {
+    let mut a = C::new("12.1.1", Outcome::Pass, None, Some(1000)).0;
+    a.deflate = Some(agreed(
+        "permessage-deflate",
+        "permessage-deflate",
+        (15, false),
+        (15, false),
+    ));
+    a.duration_ms = 321;
+    let mut b = C::new("13.5.1", Outcome::Pass, None, Some(1000)).0;
+    let narrowed = "permessage-deflate; server_no_context_takeover; client_no_context_takeover; \
+                    server_max_window_bits=9; client_max_window_bits=9";
+    b.deflate = Some(agreed(
+        "permessage-deflate; server_no_context_takeover; server_max_window_bits=9; client_max_window_bits",
+        narrowed,
+        (9, true),
+        (9, true),
+    ));
+    b.duration_ms = 654;
+    let mut c = C::new("13.7.18", Outcome::Unimplemented, None, Some(1000)).0;
+    c.deflate = Some(declined());
+    let d = C::new("21.1.1", Outcome::Pass, None, Some(1000)).0;
+    RunResults {
+        cases: vec![a, b, c, d],
+        ..fixture("deflate agent")
+    }
+}
+
+#[test]
+fn json_and_jsonl_carry_the_deflate_agreement_ratio_and_time() {
+    let run = deflate_run();
+    let v: serde_json::Value = serde_json::from_str(&to_json(&run)).unwrap();
+    let case = |i: usize| &v["cases"][i];
+    let d = &case(0)["deflate"];
+    assert_eq!(d["agreed"], "permessage-deflate");
+    assert_eq!(d["client_to_server"]["window_bits"], 15);
+    assert_eq!(d["sent"]["wire_bytes"], 4000);
+    assert_eq!(d["sent"]["inflated_bytes"], 16000);
+    assert_eq!(d["received"]["wire_bytes"], 5000);
+    assert_eq!(d["received"]["messages"], 1000);
+    assert_eq!(case(0)["duration_ms"], 321);
+    assert_eq!(
+        case(1)["deflate"]["server_to_client"]["no_context_takeover"],
+        true
+    );
+    assert_eq!(case(2)["deflate"]["declined"], true);
+    assert!(case(3).get("deflate").is_none(), "no deflate, no field");
+    let dir = tempdir("deflate-json");
+    let written = wsgauntlet::report::write_reports(&dir, &run, &[Format::Json]).unwrap();
+    assert_eq!(read_results(&written[0]).unwrap(), run);
+    // The JSONL stream writes the same records, a line per case.
+    let jsonl = dir.join("results.jsonl");
+    let header = StreamHeader {
+        schema: run.schema,
+        tool: run.tool.clone(),
+        agent: run.agent.clone(),
+        url: run.url.clone(),
+        started: run.started.clone(),
+        seed: run.seed,
+    };
+    let mut stream = ResultStream::create(&jsonl, &header).unwrap();
+    for c in &run.cases {
+        stream.push(c).unwrap();
+    }
+    drop(stream);
+    let back = read_stream(&jsonl).unwrap();
+    assert_eq!(back.cases, run.cases);
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    assert!(text.contains("\"wire_bytes\":4000"), "{text}");
+}
+
+#[test]
+fn html_shows_deflate_parameters_ratios_and_times() {
+    let page = html(&[deflate_run()]);
+    assert!(page.contains("<h2 id=\"deflate\">permessage-deflate</h2>"));
+    // Table rows: case, agreed, windows, ratio each way, messages, time.
+    assert!(page.contains(">12.1.1</a>"), "a row per deflate case");
+    assert!(page.contains("<td class=\"l\">defaults</td><td>15</td><td>15</td><td>0.250</td><td>0.312</td><td>1000</td><td>321</td>"));
+    assert!(page.contains("<td>9 no ctx</td><td>9 no ctx</td>"));
+    assert!(page.contains("<td class=\"l\">declined</td>"));
+    // Per case, beside the verdict.
+    assert!(page.contains(
+        "<dt>compression, tester → peer</dt><dd>0.250 (4000 of 16000 B, 1000 messages)</dd>"
+    ));
+    assert!(page.contains(
+        "<dt>compression, peer → tester</dt><dd>0.312 (5000 of 16000 B, 1000 messages)</dd>"
+    ));
+    assert!(page.contains("client→server window 2^9, no context takeover"));
+    assert!(page.contains("<dt>duration</dt><dd>654 ms</dd>"));
+    assert!(page.contains("declined by the server"));
+    assert!(page.contains(">21.1.1<"), "section 21 is an ordinary case");
+    let plain = html(&[fixture("fixture")]);
+    assert!(plain.contains("declined by the server"));
+    let none = RunResults {
+        cases: deflate_run().cases.split_off(3),
+        ..deflate_run()
+    };
+    assert!(
+        !html(&[none]).contains("id=\"deflate\""),
+        "no deflate, no table"
+    );
+}
+
+#[test]
+fn markdown_junit_and_terminal_show_deflate() {
+    let run = deflate_run();
+    let md = markdown(std::slice::from_ref(&run));
+    assert!(
+        md.contains("#### permessage-deflate — deflate agent"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 12.1.1 | PASS | defaults | 0.250 | 0.312 | 321 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 13.7.18 | UNIMPLEMENTED | declined | – | – |"),
+        "{md}"
+    );
+    let xml = junit(&run);
+    assert!(
+        xml.contains(
+            "name=\"compression, tester → peer\" value=\"0.250 (4000 of 16000 B, 1000 messages)\""
+        ),
+        "{xml}"
+    );
+    assert!(xml.contains("name=\"permessage-deflate\" value=\"declined by the server\""));
+    assert!(xml.contains("testsuite name=\"section 13\""));
+    assert!(xml.contains("testsuite name=\"section 21\""));
+    let text = summary(&run);
+    assert!(text.contains("deflate:     declined"), "{text}");
+    assert!(text.contains("section  12:"), "{text}");
+}
+
+#[test]
+fn autobahn_export_has_deflate_sections_with_autobahns_fields() {
+    let v: serde_json::Value = serde_json::from_str(&autobahn_index(&[deflate_run()])).unwrap();
+    let cases = v["deflate agent"].as_object().unwrap();
+    assert_eq!(
+        cases.keys().collect::<Vec<_>>(),
+        ["12.1.1", "13.5.1", "13.7.18", "21.1.1"]
+    );
+    for (id, c) in cases {
+        let mut keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "behavior",
+                "behaviorClose",
+                "duration",
+                "remoteCloseCode",
+                "reportfile"
+            ],
+            "{id}"
+        );
+    }
+    assert_eq!(cases["12.1.1"]["behavior"], "OK");
+    assert_eq!(cases["12.1.1"]["duration"], 321);
+    assert_eq!(cases["13.5.1"]["remoteCloseCode"], 1000);
+    assert_eq!(cases["13.7.18"]["behavior"], "UNIMPLEMENTED");
+    assert_eq!(cases["13.7.18"]["behaviorClose"], "OK");
+    assert_eq!(
+        cases["13.5.1"]["reportfile"],
+        "report.html#case-deflate_agent-13.5.1"
+    );
+}
+
+/// The deflate report in headless Chromium: no console errors, the counts,
+/// and a screenshot.
+#[test]
+fn deflate_html_loads_in_headless_chromium() {
+    let dir = tempdir("chromium-deflate");
+    let file = dir.join("report.html");
+    std::fs::write(&file, html(&[deflate_run()])).unwrap();
+    let shot = dir.join("report.png");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check-html.sh");
+    let expected = "PASS=3 UNIMPLEMENTED=1";
+    let out = Command::new("bash")
+        .args([script, s(&file), expected, s(&shot)])
+        .output()
+        .expect("bash runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(3) {
+        println!("NOTICE: chromium cannot be installed here; HTML browser check skipped: {stderr}");
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{stderr}\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        std::fs::metadata(&shot).unwrap().len() > 10_000,
+        "screenshot written"
+    );
+}
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
 }

@@ -359,3 +359,86 @@ fn killed_run_is_rebuilt_from_the_stream() {
 fn lines(path: &Path) -> usize {
     std::fs::read_to_string(path).map_or(0, |t| t.lines().count())
 }
+
+/// Sections 12 and 13 through every writer of a real run against the bundled
+/// server: the agreement, the compression ratio each way and the time in
+/// results.json and results.jsonl, the HTML table, Markdown, JUnit
+/// properties and Autobahn's `index.json` fields.
+#[tokio::test(flavor = "multi_thread")]
+async fn deflate_cases_reach_every_writer() {
+    let dir = tempdir("deflate");
+    let formats = "json,junit,html,md,autobahn";
+    let cases = "12.1.10,13.6.10";
+    let r = wsg(&[
+        "conform",
+        "--cases",
+        cases,
+        "--format",
+        formats,
+        "--report-dir",
+        s(&dir),
+    ])
+    .await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for file in ["results.json", "results.jsonl"] {
+        let run = read_results(&dir.join(file)).unwrap();
+        assert_eq!(run.cases.len(), 2, "{file}");
+        for c in &run.cases {
+            let d = c
+                .deflate
+                .as_ref()
+                .unwrap_or_else(|| panic!("{file} {}: no deflate", c.id));
+            assert!(
+                !d.declined && d.agreed.starts_with("permessage-deflate"),
+                "{d:?}"
+            );
+            assert!(d.sent.messages > 0 && d.received.messages > 0, "{d:?}");
+            let (tx, rx) = (d.sent.ratio().unwrap(), d.received.ratio().unwrap());
+            assert!(tx > 0.0 && tx < 1.0 && rx > 0.0 && rx < 1.0, "{d:?}");
+            assert!(c.duration_ms > 0);
+        }
+        let narrowed = run.cases[1].deflate.as_ref().unwrap();
+        assert_eq!(
+            narrowed.agreed,
+            "permessage-deflate; server_no_context_takeover; server_max_window_bits=15"
+        );
+        let s2c = narrowed.server_to_client.unwrap();
+        assert!(s2c.no_context_takeover && s2c.window_bits == 15);
+    }
+    let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(page.contains("<h2 id=\"deflate\">permessage-deflate</h2>"));
+    assert!(page.contains("<dt>compression, peer → tester</dt>"));
+    assert!(
+        page.contains("<td>15 no ctx</td>"),
+        "13.6: no context takeover"
+    );
+    let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(
+        md.contains(
+            r"| 13.6.10 | PASS | server\_no\_context\_takeover; server\_max\_window\_bits=15 |"
+        ),
+        "{md}"
+    );
+    let xml = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+    assert!(
+        xml.contains("<property name=\"compression, tester → peer\" value=\"0."),
+        "{xml}"
+    );
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
+    let agent = index.as_object().unwrap().values().next().unwrap();
+    for id in ["12.1.10", "13.6.10"] {
+        let c = &agent[id];
+        assert_eq!(c["behavior"], "OK", "{id}");
+        assert_eq!(c["behaviorClose"], "OK", "{id}");
+        assert_eq!(c["remoteCloseCode"], 1000, "{id}");
+        assert!(c["duration"].as_u64().unwrap() > 0, "{id}");
+        assert!(
+            c["reportfile"]
+                .as_str()
+                .unwrap()
+                .starts_with("report.html#case-"),
+            "{id}"
+        );
+    }
+}

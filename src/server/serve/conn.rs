@@ -192,6 +192,7 @@ fn handshake_failure(shared: &Shared, index: usize, why: &str) -> CaseResult {
         throttled: Vec::new(),
         attempts: Vec::new(),
         wire: Vec::new(),
+        deflate: None,
     }
 }
 

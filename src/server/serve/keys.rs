@@ -159,6 +159,7 @@ impl KeyStats {
             throttled: Vec::new(),
             attempts: Vec::new(),
             wire: Vec::new(),
+            deflate: None,
         }
     }
 }

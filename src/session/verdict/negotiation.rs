@@ -156,7 +156,7 @@ mod tests {
         declined.events.push(crate::session::observe::SeenEvent {
             event: crate::session::observe::Seen::Message {
                 opcode: crate::codec::OpCode::TEXT,
-                payload: crate::session::Received::of(b"handshake accepted"),
+                payload: Box::new(crate::session::Received::of(b"handshake accepted")),
             },
             frames_sent: 1,
             at_ms: 0,
