@@ -129,6 +129,20 @@ show_rss "conform, all sections, vs strict_echo.py" \
     "$(peak_kib "$bin" conform "ws://127.0.0.1:$echo_port/" --report-dir "$tmp/rss-echo")" 128
 show_rss "conform, all sections, vs endless_frame.py" \
     "$(peak_kib "$bin" conform "ws://127.0.0.1:$endless_port/" --report-dir "$tmp/rss-endless")" 64
+# The deflate bombs of 22.4 (16 MiB, 256 MiB, 1 GiB inflated) against the
+# bundled server in a process of its own, so only the tester is measured.
+show_rss "conform 22.4 (deflate bombs) vs echo-server" \
+    "$(peak_kib "$bin" conform "ws://127.0.0.1:19101/" --cases '22.4.*' --report-dir "$tmp/rss-bombs")" 64
+# A server that negotiates permessage-deflate (sections 12, 13, 21, 22 run),
+# when scripts/real-servers.sh has installed Python websockets.
+if [[ -x .real-servers/venv/bin/python ]]; then
+    .real-servers/venv/bin/python tests/servers/websockets_echo.py --port 0 >"$tmp/wsk.out" 2>&1 & pids+=($!)
+    wsk_port=$(listen_port "$tmp/wsk.out")
+    show_rss "conform, all sections, vs Python websockets (deflate)" \
+        "$(peak_kib "$bin" conform "ws://127.0.0.1:$wsk_port/" --report-dir "$tmp/rss-wsk")" 128
+else
+    echo "(run scripts/real-servers.sh once to measure conform against Python websockets, which negotiates deflate)"
+fi
 /usr/bin/time -f '%M' -o "$tmp/rss-serve" "$bin" serve --listen 127.0.0.1:19103 --once \
     --report-dir "$tmp/rss-serve-reports" >/dev/null 2>&1 & serve_pid=$!
 sleep 0.5
