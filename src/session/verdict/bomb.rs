@@ -30,6 +30,16 @@ pub(super) fn judge_bomb(ctx: &Judging<'_>, obs: &Observed) -> Part {
         );
         return (Outcome::Pass, None, text);
     }
+    let closed_first = obs.close.as_ref().filter(|c| !c.after_tester_close);
+    if let Some(c) = closed_first.filter(|c| !c.code.is_some_and(|k| matches!(k.0, 1012 | 1013))) {
+        // It refused the message, with another code than the one for "too
+        // big" (a browser tab that runs out of memory goes away with 1001).
+        let text = format!(
+            "closed with {} on the message that inflates to {size} bytes; 1009 is the code for a message too big (RFC 6455 §7.4.1)",
+            fmt_code(c.code)
+        );
+        return (Outcome::NonStrict, Some(Reason::WrongCloseCode), text);
+    }
     let part = judge_model(ctx, obs);
     if part.0 != Outcome::Pass {
         return part;

@@ -470,3 +470,50 @@ fn a_client_answering_a_violation_with_1013_fails_on_the_one_sighting_there_is()
     let v = judge(Role::Client, Judge::Model, None, &p, &owed);
     assert_eq!(v.outcome, Outcome::Pass, "{v:?}");
 }
+
+#[test]
+fn a_bomb_refused_passes_delivered_beyond_a_declared_limit_fails() {
+    let p = plan(vec![Frame::text("bomb")]);
+    let judge_bomb = |obs: &Observed, declared: Declared| {
+        let ctx = Judging {
+            peer: Role::Server,
+            judge: Judge::Bomb,
+            handshake: None,
+            plan: &p,
+            declared,
+        };
+        let v = judge_with(&ctx, obs);
+        (v.outcome, v.reason)
+    };
+    let none = Declared::default();
+    let refused = Observed {
+        close: close(1009, false),
+        eof: true,
+        ..connected()
+    };
+    assert_eq!(judge_bomb(&refused, none), (Outcome::Pass, None));
+    let gone = Observed {
+        close: close(1001, false),
+        eof: true,
+        ..connected()
+    };
+    assert_eq!(
+        judge_bomb(&gone, none),
+        (Outcome::NonStrict, Some(Reason::WrongCloseCode))
+    );
+    let echoed = Observed {
+        events: vec![text("bomb")],
+        close: close(1000, true),
+        eof: true,
+        ..connected()
+    };
+    assert_eq!(judge_bomb(&echoed, none), (Outcome::Pass, None));
+    let small = Declared {
+        max_message: Some(3),
+        max_frame: None,
+    };
+    assert_eq!(
+        judge_bomb(&echoed, small),
+        (Outcome::Fail, Some(Reason::InflateUnbounded))
+    );
+}
