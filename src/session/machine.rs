@@ -283,7 +283,22 @@ impl Session {
             self.obs.handshake_error = Some("connection closed before a handshake response".into());
         }
         self.obs.eof = true;
+        self.record_wrong_unfinished();
         self.phase = Phase::Done;
+    }
+
+    /// A message the peer left unfinished counts as seen when what arrived
+    /// of it is already wrong (so a peer that sends wrong data, then drops
+    /// the connection, is judged by the data, whichever comes first).
+    fn record_wrong_unfinished(&mut self) {
+        if let Some(event) = self.stream.wrong_unfinished() {
+            let at_ms = self.at_ms(self.last_now);
+            self.obs.events.push(SeenEvent {
+                event,
+                frames_sent: self.frames_sent,
+                at_ms,
+            });
+        }
     }
 
     /// Time passed; call at or after `poll_timeout`.
@@ -346,6 +361,7 @@ impl Session {
             }
             Phase::Running => {
                 self.obs.timed_out = true;
+                self.record_wrong_unfinished();
                 match self.plan.expectation.end {
                     End::TesterCloses if !self.close_sent => {
                         self.send_close(now, CloseCode::NORMAL)

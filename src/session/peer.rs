@@ -258,6 +258,18 @@ impl PeerStream {
 }
 
 impl PeerStream {
+    /// The message still arriving when the peer stops (its TCP closed or
+    /// reset, or the case deadline), if what arrived of it already differs
+    /// from the echo owed, or no echo was owed: the peer sent wrong data,
+    /// whether or not the rest of it ever arrives.
+    pub fn wrong_unfinished(&mut self) -> Option<Seen> {
+        let m = self.message.as_ref()?;
+        if m.diff.is_none() && m.owed.is_some() {
+            return None;
+        }
+        self.message.take().map(Incoming::finish)
+    }
+
     /// A message is complete: inflated to its end when it was compressed.
     fn end_message(&mut self, mut m: Incoming, invalid: &mut Vec<Violation>) -> Rx {
         let Some(inflate) = self.inflate.as_mut().filter(|_| m.compressed) else {
@@ -433,6 +445,30 @@ mod tests {
             panic!("{rx:?}")
         };
         assert_eq!(payload.diff.as_ref().map(|d| d.offset), Some(99_990));
+    }
+
+    #[test]
+    fn an_unfinished_message_counts_once_what_arrived_is_wrong() {
+        let owed = Body::pattern(P, 100_000);
+        let wire = echo(100_000, 100_000);
+        let half = wire.len() / 2;
+        let mut right = PeerStream::of(Role::Server, 1 << 30).expecting(vec![owed.clone()]);
+        read_in_pieces(&mut right, &wire[..half], 4096);
+        assert!(
+            right.wrong_unfinished().is_none(),
+            "a correct prefix is no finding"
+        );
+        let mut bad = wire.clone();
+        bad[wire.len() - 100_000 + 10] = b'!';
+        let mut wrong = PeerStream::of(Role::Server, 1 << 30).expecting(vec![owed]);
+        read_in_pieces(&mut wrong, &bad[..half], 4096);
+        let Some(Seen::Message { payload, .. }) = wrong.wrong_unfinished() else {
+            panic!("a wrong prefix is a message seen")
+        };
+        assert_eq!(payload.diff.as_ref().map(|d| d.offset), Some(10));
+        let mut unowed = PeerStream::of(Role::Server, 1 << 30);
+        read_in_pieces(&mut unowed, &wire[..half], 4096);
+        assert!(unowed.wrong_unfinished().is_some(), "nothing was owed");
     }
 
     #[test]
