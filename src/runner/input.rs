@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::catalog::Case;
+use crate::catalog::{Case, DeflateCase};
 use crate::mutate::Input;
 use crate::session::Verdict;
 
@@ -21,7 +21,7 @@ pub fn signature(input: &Input, v: &Verdict) -> String {
 /// The case that runs input `index`.
 pub fn input_case(index: u64, input: &Input, deadline: Duration) -> Case {
     let steps = input.steps();
-    Case::frames(
+    let case = Case::frames(
         format!("fuzz-{index}"),
         input.mutators.join("+"),
         "5",
@@ -29,5 +29,19 @@ pub fn input_case(index: u64, input: &Input, deadline: Duration) -> Case {
         move || steps.clone(),
     )
     .judge(input.judge())
-    .deadline(deadline)
+    .deadline(deadline);
+    match input.deflate {
+        Some(offer) => case.deflate(deflate_case(offer)),
+        None => case,
+    }
+}
+
+/// What a deflate input offers: one offer, its compressed frames sent as
+/// they are (`Step::SendAsIs` goes through the compressed plan untouched,
+/// and the model inflates every RSV1 message).
+pub fn deflate_case(offer: crate::codec::deflate::DeflateParams) -> DeflateCase {
+    DeflateCase {
+        offers: vec![offer],
+        fragment: None,
+    }
 }
