@@ -25,7 +25,7 @@ pub const MUTATORS: &[Mutator] = &[
     Mutator {
         name: "deflate-rsv1-control",
         family: "deflate",
-        targets: "RFC 7692 §6.1 \"An endpoint MUST NOT set the \\\"Per-Message Compressed\\\" bit of control frames\": RSV1 on a ping, pong or close must fail the connection (bun PR #33001: RSV1 on a ping made the next data frame inflate)",
+        targets: "RFC 7692 §6.1 \"An endpoint MUST NOT set the 'Per-Message Compressed' bit of control frames\": RSV1 on a ping, pong or close must fail the connection (bun PR #33001: RSV1 on a ping made the next data frame inflate)",
         phase: Phase::Content,
         apply: rsv1_control,
     },
@@ -95,7 +95,7 @@ pub const MUTATORS: &[Mutator] = &[
     Mutator {
         name: "deflate-mixed",
         family: "deflate",
-        targets: "RFC 7692 §6 \"the Per-Message Compressed bit\" tells which messages to inflate: a raw compressed message and a plain fragmented one added between the others, all echoed (Java-WebSocket #1093, aiohttp PR #12976)",
+        targets: "RFC 7692 §6: the 'Per-Message Compressed' bit tells which messages to inflate: a raw compressed message and a plain fragmented one added between the others, all echoed (Java-WebSocket #1093, aiohttp PR #12976)",
         phase: Phase::Content,
         apply: mixed,
     },

@@ -354,6 +354,30 @@ mod tests {
     }
 
     #[test]
+    fn the_deflate_offer_is_recorded_and_files_without_it_offer_nothing() {
+        let old = r#"{"format":"wsgauntlet-finding/1","kind":"deviation","url":"ws://h/",
+            "seed":1,"index":2,"scenario":"text-echo","mutators":["rsv1"],"signature":"s",
+            "judge":"model","deadline_ms":400,
+            "verdict":{"outcome":"FAIL","reason":"no-close","close_code":null},
+            "expected":"e","actual":"a","frames":[],"writes":[{"hex":"8180aabbccdd"}],
+            "frames_before_minimising":1}"#;
+        let mut file: FindingFile = serde_json::from_str(old).unwrap();
+        assert_eq!(file.deflate(), None);
+        assert!(
+            !serde_json::to_string(&file)
+                .unwrap()
+                .contains("deflate_offer")
+        );
+        let offer = DeflateParams::new().client_max_window_bits(Some(9));
+        file.deflate_offer = Some(crate::codec::deflate::offers_header(&[offer]));
+        let back: FindingFile =
+            serde_json::from_str(&serde_json::to_string(&file).unwrap()).unwrap();
+        assert_eq!(back.deflate(), Some(offer));
+        file.deflate_offer = Some("x-webkit-deflate-frame".into());
+        assert_eq!(file.deflate(), None, "not an offer: load refuses it");
+    }
+
+    #[test]
     fn bad_hex_is_refused() {
         assert!(unhex("0g").is_none());
         assert!(unhex("abc").is_none());
