@@ -29,10 +29,23 @@ pub fn input_case(index: u64, input: &Input, deadline: Duration) -> Case {
         move || steps.clone(),
     )
     .judge(input.judge())
-    .deadline(deadline);
+    .deadline(input_deadline(input, deadline));
     match input.deflate {
         Some(offer) => case.deflate(deflate_case(offer)),
         None => case,
+    }
+}
+
+/// Least deadline of a deflate bomb: the server inflates and echoes
+/// megabytes, so the verdict must not hang on the machine's load.
+const BOMB_DEADLINE: Duration = Duration::from_secs(10);
+
+/// The deadline of `input` in a campaign whose inputs get `deadline`:
+/// longer for a bomb.
+pub fn input_deadline(input: &Input, deadline: Duration) -> Duration {
+    match input.judge() {
+        crate::catalog::Judge::Bomb => deadline.max(BOMB_DEADLINE),
+        _ => deadline,
     }
 }
 

@@ -9,7 +9,7 @@ use super::finding::{
     FINDING_FORMAT, FindingFile, FindingKind, FrameDesc, RecordedVerdict, SentInput, judge_name,
     steps_of, writes_of,
 };
-use super::input::deflate_case;
+use super::input::{deflate_case, input_deadline};
 use crate::catalog::{Case, Judge};
 use crate::codec::deflate::{DeflateParams, offers_header, valid_offers};
 use crate::session::{Outcome, Reason, Verdict};
@@ -43,7 +43,7 @@ pub fn finding_file(f: &Finding, url: &str, seed: u64, deadline: Duration) -> Fi
         mutators: input.mutators.iter().map(|m| m.to_string()).collect(),
         signature: f.signature.clone(),
         judge: judge_name(input.judge()).to_string(),
-        deadline_ms: deadline.as_millis() as u64,
+        deadline_ms: input_deadline(input, deadline).as_millis() as u64,
         deflate_offer: input.deflate.map(|o| offers_header(&[o])),
         verdict: RecordedVerdict::of(&f.verdict),
         expected: f.verdict.expected.clone(),
