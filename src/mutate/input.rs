@@ -39,7 +39,8 @@ pub struct Input {
     /// the input needs deflate (a server that declines makes it
     /// UNIMPLEMENTED). Its compressed messages are already in `frames`.
     pub deflate: Option<DeflateParams>,
-    /// A judge set by a mutator instead of the one the bytes call for:
+    /// A judge set by a mutator instead of `Model` (a judge for an
+    /// incomplete frame, which a length mutator stacked on it makes, wins):
     /// `Bomb` for a deflate bomb (refusing it for its size is correct), or
     /// `Informational` for a form strict receivers refuse and lenient ones
     /// deliver (a truncated DEFLATE stream, a copy beyond a window the
@@ -128,14 +129,16 @@ impl Input {
     /// A frame that lacks fewer than [`MIN_SHORTFALL`]
     /// bytes could be completed by the tester's own Close sent after the
     /// input; only survival is judged then.
+    ///
+    /// A mutator's `judge_as` replaces `Model` only when the stream ends on
+    /// a frame boundary: a length lie stacked on a bomb (or a cut that drops
+    /// it) leaves the judge the bytes call for.
     pub fn judge(&self) -> Judge {
-        if let Some(j) = self.judge_as {
-            return j;
-        }
         let (exp, shortfall) = expect_stream_with(self.wire(), self.assumed_direction());
         let short = shortfall.is_some_and(|n| n < MIN_SHORTFALL as u64);
         match (&exp.end, shortfall, exp.events.is_empty()) {
-            (_, None, _) | (End::Fail { .. }, Some(_), _) => Judge::Model,
+            (_, None, _) => self.judge_as.unwrap_or(Judge::Model),
+            (End::Fail { .. }, Some(_), _) => Judge::Model,
             (_, Some(_), true) if !short => Judge::NoReply,
             _ => Judge::Survive,
         }

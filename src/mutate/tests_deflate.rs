@@ -272,3 +272,21 @@ fn deflate_steps_send_the_frames_as_they_are() {
         assert!(masked, "{:?}", input.mutators);
     }
 }
+
+#[test]
+fn a_length_lie_on_a_bomb_is_judged_as_the_lie() {
+    let names = [
+        "deflate-bomb".to_string(),
+        "len-declared-longer".to_string(),
+    ];
+    let e = Engine::new(2, select(&names, &[]).unwrap());
+    let both: Vec<Input> = (0..400)
+        .map(|i| e.input(i))
+        .filter(|i| i.mutators.len() == 2)
+        .collect();
+    assert!(!both.is_empty());
+    for input in both {
+        assert!(input.expectation().1, "the lie leaves a frame incomplete");
+        assert_ne!(input.judge(), Judge::Bomb, "{:?}", input.mutators);
+    }
+}
