@@ -122,8 +122,9 @@ pub(super) fn run(args: FuzzArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
 }
 
 fn list_mutators(out: &mut dyn Write) -> std::io::Result<()> {
+    let width = all().map(|m| m.name.len()).max().unwrap_or(0);
     for m in all() {
-        writeln!(out, "{:<26} {:<9} {}", m.name, m.family, m.targets)?;
+        writeln!(out, "{:<width$} {:<9} {}", m.name, m.family, m.targets)?;
     }
     Ok(())
 }

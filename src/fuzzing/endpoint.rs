@@ -140,10 +140,14 @@ impl Tolerated {
 /// The input `data` stands for: a seed and one to three mutators from the
 /// registry, turned into input 0 of an engine with that seed and those
 /// mutators. `None` when `data` is too short to choose.
+///
+/// The registry is that of the plain families: the deflate family (whose
+/// inputs offer permessage-deflate) is left out, so the checked-in seeds
+/// keep standing for the inputs they were recorded for.
 pub fn input_from(data: &[u8]) -> Option<(u64, Input)> {
     let mut u = Unstructured::new(data);
     let seed: u64 = u.arbitrary().ok()?;
-    let registry: Vec<&'static Mutator> = all().collect();
+    let registry: Vec<&'static Mutator> = all().filter(|m| m.family != "deflate").collect();
     let n = u.int_in_range(1..=3u8).ok()?;
     let mut chosen = Vec::new();
     for _ in 0..n {

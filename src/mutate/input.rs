@@ -6,8 +6,9 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 
 use crate::catalog::{Delivery, Judge, Step};
+use crate::codec::deflate::{Agreement, DeflateParams, Direction};
 use crate::codec::{Decoder, Frame, FrameHeader, OpCode, Role};
-use crate::model::{End, Endpoint, Expectation};
+use crate::model::{End, Endpoint, Expectation, Limits};
 
 /// Frames the model reassembles at most (a larger declared length is a
 /// header the model judges alone), as in the session's plan.
@@ -34,6 +35,17 @@ pub struct Input {
     pub pauses: Vec<usize>,
     /// The length of each pause.
     pub pause: Duration,
+    /// The permessage-deflate offer sent with the opening handshake, when
+    /// the input needs deflate (a server that declines makes it
+    /// UNIMPLEMENTED). Its compressed messages are already in `frames`.
+    pub deflate: Option<DeflateParams>,
+    /// A judge set by a mutator instead of `Model` (a judge for an
+    /// incomplete frame, which a length mutator stacked on it makes, wins):
+    /// `Bomb` for a deflate bomb (refusing it for its size is correct), or
+    /// `Informational` for a form strict receivers refuse and lenient ones
+    /// deliver (a truncated DEFLATE stream, a copy beyond a window the
+    /// server may not enforce).
+    pub judge_as: Option<Judge>,
 }
 
 impl Input {
@@ -46,7 +58,35 @@ impl Input {
             delivery: Delivery::Whole,
             pauses: Vec::new(),
             pause: Duration::ZERO,
+            deflate: None,
+            judge_as: None,
         }
+    }
+
+    /// An unmutated input that offers permessage-deflate with `offer`.
+    pub fn with_deflate(scenario: &'static str, frames: Vec<Frame>, offer: DeflateParams) -> Input {
+        Input {
+            deflate: Some(offer),
+            ..Input::new(scenario, frames)
+        }
+    }
+
+    /// True when the input negotiates permessage-deflate.
+    pub fn is_deflate(&self) -> bool {
+        self.deflate.is_some()
+    }
+
+    /// The direction the model holds the tester's compressed messages to
+    /// before the server's response is known: the offer accepted as it is
+    /// (the session judges with the real agreement).
+    pub fn assumed_direction(&self) -> Option<Direction> {
+        self.deflate.map(|offer| {
+            let response = DeflateParams {
+                client_max_window_bits: offer.client_max_window_bits.map(|b| b.or(Some(15))),
+                ..offer
+            };
+            Agreement { offer, response }.receiving(Role::Server)
+        })
     }
 
     /// The input as catalogue steps: frames sent as they are (keys
@@ -77,7 +117,8 @@ impl Input {
     /// What a conforming server shows for the exact bytes, and whether the
     /// stream ends inside a frame.
     pub fn expectation(&self) -> (Expectation, bool) {
-        expect_stream(self.wire())
+        let (exp, shortfall) = expect_stream_with(self.wire(), self.assumed_direction());
+        (exp, shortfall.is_some())
     }
 
     /// How the outcome is judged: by the model, unless a length lie leaves
@@ -88,11 +129,16 @@ impl Input {
     /// A frame that lacks fewer than [`MIN_SHORTFALL`]
     /// bytes could be completed by the tester's own Close sent after the
     /// input; only survival is judged then.
+    ///
+    /// A mutator's `judge_as` replaces `Model` only when the stream ends on
+    /// a frame boundary: a length lie stacked on a bomb (or a cut that drops
+    /// it) leaves the judge the bytes call for.
     pub fn judge(&self) -> Judge {
-        let (exp, shortfall) = expect_stream_shortfall(self.wire());
+        let (exp, shortfall) = expect_stream_with(self.wire(), self.assumed_direction());
         let short = shortfall.is_some_and(|n| n < MIN_SHORTFALL as u64);
         match (&exp.end, shortfall, exp.events.is_empty()) {
-            (_, None, _) | (End::Fail { .. }, Some(_), _) => Judge::Model,
+            (_, None, _) => self.judge_as.unwrap_or(Judge::Model),
+            (End::Fail { .. }, Some(_), _) => Judge::Model,
             (_, Some(_), true) if !short => Judge::NoReply,
             _ => Judge::Survive,
         }
@@ -155,17 +201,12 @@ impl Input {
     }
 }
 
-/// The model's expectation for a byte stream, and whether it ends inside a
-/// frame.
-pub fn expect_stream(wire: Bytes) -> (Expectation, bool) {
-    let (exp, shortfall) = expect_stream_shortfall(wire);
-    (exp, shortfall.is_some())
-}
-
-/// As [`expect_stream`], with the number of bytes the stream lacks to end
-/// its last frame (`None` when it ends on a frame boundary; 0 when even the
-/// header is incomplete).
-fn expect_stream_shortfall(wire: Bytes) -> (Expectation, Option<u64>) {
+/// The model's expectation for a byte stream, for an endpoint that agreed
+/// to permessage-deflate with the tester compressing in `deflate` (or to no
+/// extension), and the number of bytes the
+/// stream lacks to end its last frame (`None` when it ends on a frame
+/// boundary; 0 when even the header is incomplete).
+fn expect_stream_with(wire: Bytes, deflate: Option<Direction>) -> (Expectation, Option<u64>) {
     let mut stream = BytesMut::from(&wire[..]);
     let decoder = Decoder::new(MODEL_FRAME_CAP);
     let mut frames = Vec::new();
@@ -174,7 +215,12 @@ fn expect_stream_shortfall(wire: Bytes) -> (Expectation, Option<u64>) {
     }
     let parsed = FrameHeader::parse(&stream);
     let trailing = parsed.map(|(h, _)| h);
-    let exp = Expectation::of_stream(Endpoint::new(Role::Server), &frames, trailing.as_ref());
+    let limits = Limits {
+        deflate,
+        ..Limits::default()
+    };
+    let endpoint = Endpoint::with_limits(Role::Server, limits);
+    let exp = Expectation::of_stream(endpoint, &frames, trailing.as_ref());
     let shortfall = (!stream.is_empty()).then(|| {
         parsed.map_or(0, |(h, n)| {
             (h.len.value()).saturating_sub((stream.len() - n) as u64)

@@ -2,7 +2,9 @@
 //! length form, fragmented messages, pings, close handshakes) is bent by
 //! named mutators — header bits, reserved opcodes, masking, length lies,
 //! control-frame rules, fragmentation order, UTF-8 breakage, close payloads,
-//! sequence edits and delivery (TCP chops, pauses). Each mutated input is
+//! sequence edits and delivery (TCP chops, pauses) — and, on inputs that
+//! negotiate permessage-deflate, RSV1 misuse, corrupt and truncated DEFLATE
+//! streams, bombs, window violations and final-block forms. Each mutated input is
 //! expressed as catalogue [`Step`](crate::catalog::Step)s, so the same plan,
 //! model and verdict that judge the catalogue judge the fuzzer: one truth.
 //!
@@ -11,6 +13,8 @@
 mod base;
 mod close;
 mod control;
+mod deflate;
+mod deflate_base;
 mod delivery;
 mod engine;
 mod fragment;
@@ -33,3 +37,5 @@ pub use rng::Gen;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_deflate;

@@ -15,6 +15,7 @@ const FAMILIES: &[&[Mutator]] = &[
     super::close::MUTATORS,
     super::sequence::MUTATORS,
     super::delivery::MUTATORS,
+    super::deflate::MUTATORS,
 ];
 
 /// Every mutator, family by family.

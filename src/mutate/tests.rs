@@ -87,7 +87,11 @@ fn steps_put_exactly_the_input_bytes_on_the_wire() {
     let e = Engine::new(9, all().collect());
     for i in 0..300 {
         let input = e.input(i);
-        let plan = Plan::from_steps(input.steps(), 0);
+        let limits = crate::model::Limits {
+            deflate: input.assumed_direction(),
+            ..Default::default()
+        };
+        let plan = Plan::judged_by(input.steps(), 0, crate::codec::Role::Client, limits);
         let mut sent = Vec::new();
         for a in &plan.actions {
             if let Action::Write(b) = a {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Delivery, Judge, Step};
 use crate::codec::Frame;
+use crate::codec::deflate::{DeflateParams, valid_offers};
 use crate::mutate::Input;
 use crate::report::hex;
 use crate::session::{Action, Outcome, Plan, Reason, Verdict};
@@ -114,6 +115,9 @@ pub struct SentInput {
     pub index: u64,
     /// Mutators applied.
     pub mutators: Vec<String>,
+    /// Its permessage-deflate offer, if it made one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deflate_offer: Option<String>,
     /// The writes.
     pub writes: Vec<WriteDesc>,
 }
@@ -145,6 +149,11 @@ pub struct FindingFile {
     pub judge: String,
     /// Deadline of the input in milliseconds.
     pub deadline_ms: u64,
+    /// The `Sec-WebSocket-Extensions` offer of a deflate input
+    /// (`permessage-deflate; …`); absent when the input offers no extension
+    /// (files written before deflate inputs existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deflate_offer: Option<String>,
     /// The verdict.
     pub verdict: RecordedVerdict,
     /// What a conforming server does.
@@ -213,6 +222,13 @@ impl FindingFile {
         parse_judge(&file.judge)
             .ok_or_else(|| invalid(format!("unknown judge {:?}", file.judge)))?;
         file.steps().map_err(invalid)?;
+        if let Some(offer) = &file.deflate_offer
+            && file.deflate().is_none()
+        {
+            return Err(invalid(format!(
+                "not a permessage-deflate offer: {offer:?}"
+            )));
+        }
         Ok(file)
     }
 
@@ -230,6 +246,12 @@ impl FindingFile {
     /// The judge of the input.
     pub fn judge(&self) -> Judge {
         parse_judge(&self.judge).unwrap_or(Judge::Model)
+    }
+
+    /// The permessage-deflate offer a replay makes, if any.
+    pub fn deflate(&self) -> Option<DeflateParams> {
+        let offer = self.deflate_offer.as_deref()?;
+        valid_offers(offer).into_iter().next()
     }
 
     /// The input's deadline.
@@ -329,6 +351,30 @@ mod tests {
             assert_eq!(writes(&direct), writes(&replayed), "input {i}");
             assert_eq!(direct.expectation, replayed.expectation);
         }
+    }
+
+    #[test]
+    fn the_deflate_offer_is_recorded_and_files_without_it_offer_nothing() {
+        let old = r#"{"format":"wsgauntlet-finding/1","kind":"deviation","url":"ws://h/",
+            "seed":1,"index":2,"scenario":"text-echo","mutators":["rsv1"],"signature":"s",
+            "judge":"model","deadline_ms":400,
+            "verdict":{"outcome":"FAIL","reason":"no-close","close_code":null},
+            "expected":"e","actual":"a","frames":[],"writes":[{"hex":"8180aabbccdd"}],
+            "frames_before_minimising":1}"#;
+        let mut file: FindingFile = serde_json::from_str(old).unwrap();
+        assert_eq!(file.deflate(), None);
+        assert!(
+            !serde_json::to_string(&file)
+                .unwrap()
+                .contains("deflate_offer")
+        );
+        let offer = DeflateParams::new().client_max_window_bits(Some(9));
+        file.deflate_offer = Some(crate::codec::deflate::offers_header(&[offer]));
+        let back: FindingFile =
+            serde_json::from_str(&serde_json::to_string(&file).unwrap()).unwrap();
+        assert_eq!(back.deflate(), Some(offer));
+        file.deflate_offer = Some("x-webkit-deflate-frame".into());
+        assert_eq!(file.deflate(), None, "not an offer: load refuses it");
     }
 
     #[test]

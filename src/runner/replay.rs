@@ -9,7 +9,9 @@ use super::finding::{
     FINDING_FORMAT, FindingFile, FindingKind, FrameDesc, RecordedVerdict, SentInput, judge_name,
     steps_of, writes_of,
 };
+use super::input::{deflate_case, input_deadline};
 use crate::catalog::{Case, Judge};
+use crate::codec::deflate::{DeflateParams, offers_header, valid_offers};
 use crate::session::{Outcome, Reason, Verdict};
 
 /// What a replay showed.
@@ -41,7 +43,8 @@ pub fn finding_file(f: &Finding, url: &str, seed: u64, deadline: Duration) -> Fi
         mutators: input.mutators.iter().map(|m| m.to_string()).collect(),
         signature: f.signature.clone(),
         judge: judge_name(input.judge()).to_string(),
-        deadline_ms: deadline.as_millis() as u64,
+        deadline_ms: input_deadline(input, deadline).as_millis() as u64,
+        deflate_offer: input.deflate.map(|o| offers_header(&[o])),
         verdict: RecordedVerdict::of(&f.verdict),
         expected: f.verdict.expected.clone(),
         actual: f.verdict.actual.clone(),
@@ -54,6 +57,7 @@ pub fn finding_file(f: &Finding, url: &str, seed: u64, deadline: Duration) -> Fi
             .map(|(i, inp)| SentInput {
                 index: *i,
                 mutators: inp.mutators.iter().map(|m| m.to_string()).collect(),
+                deflate_offer: inp.deflate.map(|o| offers_header(&[o])),
                 writes: writes_of(inp),
             })
             .collect(),
@@ -64,7 +68,10 @@ pub fn finding_file(f: &Finding, url: &str, seed: u64, deadline: Duration) -> Fi
 pub async fn replay_file(exec: &Exec, file: &FindingFile) -> Replayed {
     let recorded = &file.verdict;
     let verdict = match file.kind {
-        FindingKind::Deviation => run_writes(exec, file, &file.writes, file.judge()).await,
+        FindingKind::Deviation => {
+            let writes = &file.writes;
+            run_writes(exec, file, writes, file.deflate(), file.judge()).await
+        }
         FindingKind::ServerDied => replay_death(exec, file).await,
     };
     let same_as_recorded = RecordedVerdict::of(&verdict) == *recorded;
@@ -79,6 +86,7 @@ async fn run_writes(
     exec: &Exec,
     file: &FindingFile,
     writes: &[super::finding::WriteDesc],
+    deflate: Option<DeflateParams>,
     judge: Judge,
 ) -> Verdict {
     let steps = match steps_of(writes) {
@@ -94,6 +102,10 @@ async fn run_writes(
     )
     .judge(judge)
     .deadline(file.deadline());
+    let case = match deflate {
+        Some(offer) => case.deflate(deflate_case(offer)),
+        None => case,
+    };
     exec.run(&case, file.seed ^ file.index, &|_| {})
         .await
         .verdict
@@ -101,16 +113,20 @@ async fn run_writes(
 
 /// Sends the inputs recorded before the server died, then probes it.
 async fn replay_death(exec: &Exec, file: &FindingFile) -> Verdict {
-    let mut inputs: Vec<&[super::finding::WriteDesc]> = file
+    let offer = |o: &Option<String>| {
+        let o = o.as_deref()?;
+        valid_offers(o).into_iter().next()
+    };
+    let mut inputs: Vec<(&[super::finding::WriteDesc], Option<DeflateParams>)> = file
         .last_inputs
         .iter()
-        .map(|s| s.writes.as_slice())
+        .map(|s| (s.writes.as_slice(), offer(&s.deflate_offer)))
         .collect();
     if inputs.is_empty() {
-        inputs.push(&file.writes);
+        inputs.push((&file.writes, file.deflate()));
     }
-    for writes in inputs {
-        let v = run_writes(exec, file, writes, Judge::Survive).await;
+    for (writes, deflate) in inputs {
+        let v = run_writes(exec, file, writes, deflate, Judge::Survive).await;
         if v.reason == Some(Reason::Connection) {
             break;
         }

@@ -11,9 +11,10 @@ use wsgauntlet::mutate::{Engine, all, select};
 use wsgauntlet::runner::{
     Backoff, CampaignOptions, CampaignReport, Connector, Exec, Finding, Target, TlsOptions,
 };
-use wsgauntlet::session::{Reason, SessionConfig};
+use wsgauntlet::session::{Outcome, Reason, SessionConfig};
 
 use crate::support::broken::{Defect, broken};
+use crate::support::broken_deflate::{DeflateDefect, broken_deflate};
 use crate::support::servers;
 
 /// An executor for a loopback server with short timeouts and back-off.
@@ -269,4 +270,71 @@ async fn tokio_tungstenite_only_waits_for_payloads_of_broken_headers() {
             "a finding of another class: {f:?}"
         );
     }
+}
+
+/// Every mutator of the deflate family.
+fn deflate_mutators() -> Vec<&'static str> {
+    all()
+        .filter(|m| m.family == "deflate")
+        .map(|m| m.name)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn deflate_mutators_against_the_reference_server_give_no_finding() {
+    let server = servers::reference().await;
+    let r = campaign(server.addr, &deflate_mutators(), 300, 4).await;
+    assert!(r.findings.is_empty(), "{}", describe(&r));
+    assert_eq!(r.stats.inputs, 300);
+    // The reference server agrees to deflate: no input is UNIMPLEMENTED.
+    let unimplemented = r.stats.outcomes.get(&Outcome::Unimplemented);
+    assert_eq!(unimplemented, None, "{}", describe(&r));
+    assert!(!r.server_died);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn deflate_inputs_against_a_server_that_declines_are_unimplemented_never_findings() {
+    // tokio-tungstenite has no permessage-deflate: it leaves the offer out
+    // of its 101, so every deflate input is UNIMPLEMENTED.
+    let server = servers::tungstenite().await;
+    let r = campaign(server.addr, &deflate_mutators(), 40, 4).await;
+    assert!(r.findings.is_empty(), "{}", describe(&r));
+    assert_eq!(r.stats.outcomes.get(&Outcome::Unimplemented), Some(&40));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_rsv1_ignored_on_continuations_and_pings_and_minimises_it() {
+    let server = broken_deflate(DeflateDefect::InflatesWithoutLimit).await;
+    let r = campaign(server.addr, &deflate_mutators(), 200, 40).await;
+    // RSV1 on a ping or a continuation, kept by the minimiser (which may
+    // also drift to the server's other laxity, an orphan continuation).
+    let misplaced = |f: &Finding| {
+        f.input.frames.iter().any(|fr| {
+            let op = fr.header.opcode;
+            fr.header.rsv1() && (op.is_control() || op == OpCode::CONTINUATION)
+        })
+    };
+    let f = find(&r, |f| {
+        let m = &f.input.mutators;
+        let rsv1 = m.contains(&"deflate-rsv1-control") || m.contains(&"deflate-rsv1-continuation");
+        rsv1 && misplaced(f)
+    });
+    assert_eq!(f.verdict.outcome, Outcome::Fail, "{}", describe(&r));
+    assert!(f.input.deflate.is_some());
+    assert!(
+        f.input.frames.len() <= 2 && f.input.frames.len() <= f.original.frames.len(),
+        "minimised to {} of {} frames: {:?}",
+        f.input.frames.len(),
+        f.original.frames.len(),
+        f.input.frames
+    );
+    // Its replay file records the offer and reproduces the deviation.
+    let file = wsgauntlet::runner::finding_file(f, "ws://x/", 42, Duration::from_millis(400));
+    assert!(
+        file.deflate_offer
+            .as_deref()
+            .is_some_and(|o| o.starts_with("permessage-deflate"))
+    );
+    let replayed = wsgauntlet::runner::replay_file(&exec(server.addr), &file).await;
+    assert!(replayed.reproduced, "{:?}", replayed.verdict);
 }

@@ -279,6 +279,12 @@ fn fuzz_cli_lists_mutators_and_refuses_what_it_cannot_run() {
         out.lines().count() >= 30 && out.contains("len-msb-set"),
         "{out}"
     );
+    let bomb = out.lines().find(|l| l.starts_with("deflate-bomb "));
+    let bomb = bomb.unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        bomb.contains(" deflate ") && bomb.contains("1009"),
+        "{bomb}"
+    );
     let (code, _, err) = fuzz_cli(&["ws://127.0.0.1:9/", "--mutators", "no-such"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("unknown mutator"), "{err}");
