@@ -12,7 +12,7 @@ fn only(name: &str) -> Engine {
 }
 
 /// The inputs of a one-mutator engine where it actually applied.
-fn applied(name: &str, n: u64) -> Vec<Input> {
+pub(super) fn applied(name: &str, n: u64) -> Vec<Input> {
     let e = only(name);
     let out: Vec<Input> = (0..n)
         .map(|i| e.input(i))

@@ -2,6 +2,7 @@
 //! expectation for what they send agrees with an independent inflation of
 //! the same frames.
 
+use super::tests::applied;
 use super::*;
 use crate::catalog::Judge;
 use crate::codec::deflate::{InflateConfig, Inflater};
@@ -11,17 +12,6 @@ use crate::session::{Action, Plan};
 
 fn deflate_mutators() -> Vec<&'static Mutator> {
     all().filter(|m| m.family == "deflate").collect()
-}
-
-/// Inputs of a one-mutator engine where it applied.
-fn applied(name: &str, n: u64) -> Vec<Input> {
-    let e = Engine::new(23, select(&[name.to_string()], &[]).unwrap());
-    let out: Vec<Input> = (0..n)
-        .map(|i| e.input(i))
-        .filter(|i| i.mutators.contains(&name))
-        .collect();
-    assert!(!out.is_empty(), "{name} never applied");
-    out
 }
 
 /// What an endpoint owes for each complete data message, in order, until

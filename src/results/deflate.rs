@@ -68,6 +68,19 @@ impl DeflateVolume {
 }
 
 impl DeflateResult {
+    /// The record of a connection whose peer declined every offer.
+    pub fn declined() -> DeflateResult {
+        DeflateResult {
+            declined: true,
+            offer: String::new(),
+            agreed: String::new(),
+            client_to_server: None,
+            server_to_client: None,
+            sent: DeflateVolume::default(),
+            received: DeflateVolume::default(),
+        }
+    }
+
     /// The agreement in one line: `permessage-deflate; …` or `declined`.
     pub fn describe(&self) -> String {
         if self.declined {

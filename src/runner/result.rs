@@ -67,15 +67,7 @@ pub fn case_result(
 /// decline) and the compressed traffic both ways.
 pub fn deflate_of(obs: &Observed) -> Option<DeflateResult> {
     if obs.deflate_declined {
-        return Some(DeflateResult {
-            declined: true,
-            offer: String::new(),
-            agreed: String::new(),
-            client_to_server: None,
-            server_to_client: None,
-            sent: DeflateVolume::default(),
-            received: DeflateVolume::default(),
-        });
+        return Some(DeflateResult::declined());
     }
     let a = obs.deflate?;
     let dir = |d: Direction| DeflateDirection {

@@ -362,15 +362,7 @@ fn html_loads_in_headless_chromium() {
 }
 
 fn declined() -> DeflateResult {
-    DeflateResult {
-        declined: true,
-        offer: String::new(),
-        agreed: String::new(),
-        client_to_server: None,
-        server_to_client: None,
-        sent: DeflateVolume::default(),
-        received: DeflateVolume::default(),
-    }
+    DeflateResult::declined()
 }
 
 fn volume(messages: u64, wire_bytes: u64, inflated_bytes: u64) -> DeflateVolume {

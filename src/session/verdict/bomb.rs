@@ -6,24 +6,28 @@
 //! size after reassembly from multiple frames MUST protect themselves
 //! against exceeding those limits." The limit is on the inflated message.
 
-use super::grade::refuses_size;
+use super::grade::{refusable, refuses_size};
 use super::{Judging, Part, fmt_code, judge_model};
 use crate::results::{Outcome, Reason};
-use crate::session::observe::Observed;
+use crate::session::observe::{Observed, SeenClose};
 
 /// From this inflated size up, delivering a bomb with no declared limit
 /// says the endpoint has no practical one: NON-STRICT.
 pub const UNBOUNDED: u64 = 1 << 30;
 
-/// Refusal with 1009/1008 passes; a delivery is judged by the model and
-/// graded against the declared limit.
+/// Refusal with 1009/1008 passes (unless the user declared the endpoint
+/// accepts that size); a delivery is judged by the model and graded against
+/// the declared limit.
 pub(super) fn judge_bomb(ctx: &Judging<'_>, obs: &Observed) -> Part {
     let size = ctx.plan.sizes.message;
     let refused = obs
         .close
         .as_ref()
         .filter(|c| !c.after_tester_close && c.code.is_some_and(refuses_size));
-    if let Some(c) = refused {
+    // A refusal at or below a size the user declared the endpoint accepts
+    // is judged as any refusal for size (FAIL), by the model below.
+    let within_declared = refusable(&ctx.plan.sizes, &ctx.declared).is_none();
+    if let Some(c) = refused.filter(|_| !within_declared) {
         let text = format!(
             "refused the message that inflates to {size} bytes with {}",
             fmt_code(c.code)
@@ -31,7 +35,8 @@ pub(super) fn judge_bomb(ctx: &Judging<'_>, obs: &Observed) -> Part {
         return (Outcome::Pass, None, text);
     }
     let closed_first = obs.close.as_ref().filter(|c| !c.after_tester_close);
-    if let Some(c) = closed_first.filter(|c| !c.code.is_some_and(|k| matches!(k.0, 1012 | 1013))) {
+    let shedding = |c: &&SeenClose| c.code.is_some_and(|k| matches!(k.0, 1012 | 1013));
+    if let Some(c) = closed_first.filter(|c| !shedding(c) && !within_declared) {
         // It refused the message, with another code than the one for "too
         // big" (a browser tab that runs out of memory goes away with 1001).
         let text = format!(

@@ -473,7 +473,8 @@ fn a_client_answering_a_violation_with_1013_fails_on_the_one_sighting_there_is()
 
 #[test]
 fn a_bomb_refused_passes_delivered_beyond_a_declared_limit_fails() {
-    let p = plan(vec![Frame::text("bomb")]);
+    let zeros = vec![0u8; 1 << 20];
+    let p = plan(vec![Frame::binary(zeros.clone())]);
     let judge_bomb = |obs: &Observed, declared: Declared| {
         let ctx = Judging {
             peer: Role::Server,
@@ -501,8 +502,16 @@ fn a_bomb_refused_passes_delivered_beyond_a_declared_limit_fails() {
         judge_bomb(&gone, none),
         (Outcome::NonStrict, Some(Reason::WrongCloseCode))
     );
+    let echo = SeenEvent {
+        event: Seen::Message {
+            opcode: OpCode::BINARY,
+            payload: Box::new(crate::session::Received::of(&zeros)),
+        },
+        frames_sent: 1,
+        at_ms: 0,
+    };
     let echoed = Observed {
-        events: vec![text("bomb")],
+        events: vec![echo],
         close: close(1000, true),
         eof: true,
         ..connected()
@@ -516,4 +525,14 @@ fn a_bomb_refused_passes_delivered_beyond_a_declared_limit_fails() {
         judge_bomb(&echoed, small),
         (Outcome::Fail, Some(Reason::InflateUnbounded))
     );
+    // Refused although the user declared the endpoint accepts that size.
+    let accepts = Declared {
+        max_message: Some(2 << 20),
+        max_frame: None,
+    };
+    assert_eq!(
+        judge_bomb(&refused, accepts),
+        (Outcome::Fail, Some(Reason::UnexpectedFrame))
+    );
+    assert_eq!(judge_bomb(&echoed, accepts), (Outcome::Pass, None));
 }
