@@ -4,7 +4,8 @@ use super::inflated::Inflated;
 use super::reaction::{Failure, Owed, Reaction};
 use crate::codec::deflate::{Direction, MessageInflater, Refused};
 use crate::codec::{
-    Assembler, Body, CloseCode, Frame, FrameHeader, OpCode, Role, Validator, Violation,
+    Assembler, Body, CloseCode, Frame, FrameHeader, OpCode, Role, Utf8Validator, Validator,
+    Violation,
 };
 
 /// What the modelled endpoint accepts beyond the bare RFC.
@@ -45,6 +46,9 @@ enum Message {
     Plain(OpCode, Assembler),
     /// Compressed: inflated as its frames arrive.
     Compressed(OpCode, Inflated),
+    /// Compressed by the codec's own `Deflater` from this plain message
+    /// ([`Endpoint::trust_compressor`]): owed as it is, not inflated.
+    Trusted(OpCode, Body),
 }
 
 /// A conforming endpoint in `role`, receiving its peer's frames.
@@ -63,6 +67,9 @@ pub struct Endpoint {
     /// What the next compressed message should inflate to (the sender's
     /// plain message), compared instead of copied.
     hint: Option<Body>,
+    /// Every compressed message the sender writes comes with its hint and
+    /// is the `Deflater`'s output for it ([`Endpoint::trust_compressor`]).
+    trusted: bool,
 }
 
 impl Endpoint {
@@ -92,6 +99,7 @@ impl Endpoint {
             max_message: limits.max_message,
             lenient: None,
             hint: None,
+            trusted: false,
         }
     }
 
@@ -233,6 +241,64 @@ impl Endpoint {
                 let refused = inflater.finish(&mut |b| inflated.push(b));
                 self.inflated_message(opcode, inflated, refused)
             }
+            Message::Trusted(opcode, plain) => {
+                if !header.fin {
+                    self.message = Some(Message::Trusted(opcode, plain));
+                    return Reaction::Nothing;
+                }
+                self.trusted_message(opcode, plain)
+            }
+        }
+    }
+
+    /// Every compressed message the sender writes from now on is the codec's
+    /// `Deflater` output (for the agreed direction) of the plain message its
+    /// hint names, and every one has a hint: the model owes each hint as if
+    /// it had inflated the message, without inflating it. What such a
+    /// message inflates to is the codec's own round trip, proved for every
+    /// window and context by `codec/deflate/tests/round_trip.rs`; crafted
+    /// compressed bytes (a case's own, a mutator's) are never trusted and
+    /// always inflated.
+    pub fn trust_compressor(&mut self) {
+        self.trusted = true;
+    }
+
+    /// A trusted compressed message at its end: what a receiver inflating it
+    /// would do, from its plain bytes.
+    fn trusted_message(&mut self, opcode: OpCode, plain: Body) -> Reaction {
+        if plain.len() > self.max_message {
+            // As the inflater refuses it: one byte past the limit.
+            let size = self.max_message.saturating_add(1);
+            return Reaction::Fail(failure(
+                Violation::MessageTooBig {
+                    size,
+                    limit: self.max_message,
+                },
+                false,
+            ));
+        }
+        if opcode == OpCode::TEXT {
+            // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream
+            // as UTF-8 but finds that the byte stream is not, in fact, a
+            // valid UTF-8 stream, that endpoint MUST _Fail the WebSocket
+            // Connection_" — the inflated bytes are the text.
+            let mut utf8 = Utf8Validator::new();
+            let mut bad = None;
+            plain.for_each_piece(|p| {
+                if bad.is_none() {
+                    bad = utf8.feed(p).err();
+                }
+            });
+            if let Some(e) = bad.or_else(|| utf8.finish().err()) {
+                let violation = Violation::InvalidUtf8 {
+                    position: e.position,
+                };
+                return Reaction::Fail(failure(violation, false));
+            }
+        }
+        Reaction::Message {
+            opcode,
+            payload: plain,
         }
     }
 
@@ -246,7 +312,11 @@ impl Endpoint {
     fn begin_message(&mut self, header: &FrameHeader) -> Message {
         let hint = self.hint.take();
         match self.inflate.as_mut() {
+            Some(_) if header.rsv1() && self.trusted && hint.is_some() => {
+                Message::Trusted(header.opcode, hint.expect("checked"))
+            }
             Some(inflater) if header.rsv1() => {
+                debug_assert!(!self.trusted, "a trusted sender hints every message");
                 inflater.begin(header.opcode);
                 let inflated = hint.map_or_else(Inflated::default, Inflated::expecting);
                 Message::Compressed(header.opcode, inflated)
@@ -340,5 +410,63 @@ mod tests {
         assert!(matches!(e.receive(&bad).reaction, Reaction::Fail(_)));
         let text = Frame::text(&b"\xff"[..]).masked([1, 1, 1, 1]).header;
         assert_eq!(e.judge_partial(&text, b"\xff"), None);
+    }
+
+    /// A server that agreed to deflate with the client compressing, and a
+    /// hint for the next compressed message.
+    fn deflate_server(max_message: u64, trusted: bool, hint: &[u8]) -> Endpoint {
+        let limits = Limits {
+            max_message,
+            deflate: Some(Direction {
+                window_bits: 15,
+                no_context_takeover: false,
+            }),
+            ..Limits::default()
+        };
+        let mut e = Endpoint::with_limits(Role::Server, limits);
+        if trusted {
+            e.trust_compressor();
+        }
+        e.expect_inflated(Some(Body::Bytes(bytes::Bytes::copy_from_slice(hint))));
+        e
+    }
+
+    /// A masked text frame with RSV1 whose payload is no DEFLATE stream.
+    fn not_deflate() -> Frame {
+        Frame::text(&b"\xff\xff\xff"[..])
+            .rsv(4)
+            .masked([1, 2, 3, 4])
+    }
+
+    #[test]
+    fn an_untrusted_compressed_message_is_inflated_and_a_trusted_one_owed_as_hinted() {
+        let mut e = deflate_server(u64::MAX, false, b"hello");
+        let Reaction::Fail(f) = e.receive(&not_deflate()).reaction else {
+            panic!("bytes that do not inflate fail the connection");
+        };
+        assert!(matches!(f.violation, Violation::BadCompressedData { .. }));
+        assert_eq!(f.codes[0], CloseCode::PROTOCOL_ERROR);
+        let mut e = deflate_server(u64::MAX, true, b"hello");
+        let owed = e.receive(&not_deflate()).reaction;
+        let Reaction::Message { opcode, payload } = owed else {
+            panic!("a trusted message is owed as hinted: {owed:?}");
+        };
+        assert_eq!(opcode, OpCode::TEXT);
+        assert_eq!(payload.bytes_at(0, 5).as_ref(), b"hello");
+    }
+
+    #[test]
+    fn a_trusted_message_is_still_held_to_utf8_and_the_size_limit() {
+        let mut e = deflate_server(u64::MAX, true, b"ok \xc0");
+        let Reaction::Fail(f) = e.receive(&not_deflate()).reaction else {
+            panic!("inflated text that is not UTF-8 fails");
+        };
+        assert_eq!(f.violation, Violation::InvalidUtf8 { position: 3 });
+        let mut e = deflate_server(4, true, b"hello");
+        let Reaction::Fail(f) = e.receive(&not_deflate()).reaction else {
+            panic!("a message past the limit fails");
+        };
+        assert_eq!(f.violation, Violation::MessageTooBig { size: 5, limit: 4 });
+        assert_eq!(f.codes[0], CloseCode::MESSAGE_TOO_BIG);
     }
 }

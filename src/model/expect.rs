@@ -123,6 +123,12 @@ impl ExpectationBuilder {
         self.endpoint.expect_inflated(plain);
     }
 
+    /// The sender's compressed messages are all the codec's own
+    /// ([`Endpoint::trust_compressor`]).
+    pub fn trust_compressor(&mut self) {
+        self.endpoint.trust_compressor();
+    }
+
     /// The next frame.
     pub fn push(&mut self, header: &FrameHeader, body: &Body) {
         let i = self.frames;

@@ -3,10 +3,15 @@
 //! direction (RFC 7692 §7.2.1) and its compressed bytes cut into frames of
 //! the case's fragment size, as Autobahn's auto-fragmentation does. Frames
 //! a case already marks with RSV1 (the deflate attacks of section 22) go as
-//! they are. The model judges exactly what is written, as an endpoint that
-//! agreed to the same parameters: it inflates every compressed message, so
-//! what it owes (the echoes of the inflated messages, or the failure an
-//! attack calls for) comes from the same bytes as the wire.
+//! they are. The model judges what is written as an endpoint that agreed to
+//! the same parameters: it inflates every compressed message the case made
+//! itself, so what it owes (an echo, or the failure an attack calls for)
+//! comes from the same bytes as the wire. The messages this module
+//! compresses come with their plain bytes; when a case writes no
+//! compressed bytes of its own, the model owes those plain bytes without
+//! inflating the `Deflater`'s output a second time (its round trip is the
+//! codec's, proved by `codec/deflate/tests/round_trip.rs` for every window
+//! and context), which halves the tester's work in sections 12, 13 and 21.
 
 use std::collections::VecDeque;
 
@@ -61,7 +66,14 @@ pub(super) fn compressed_plan(
         deflate: Some(agreement.receiving(sender.peer())),
         ..Limits::default()
     };
-    let plan = Plan::judged_with_hints(wire, seed, sender, limits, hints);
+    // Every hint is a message this Deflater compressed. Unless the case
+    // also writes compressed bytes of its own (a `None` hint, or frames and
+    // bytes sent as they are, which the model decodes itself), the model
+    // owes them without inflating its own compressor's output again.
+    let own = wire
+        .iter()
+        .all(|s| !matches!(s, Step::SendAsIs(..) | Step::SendBytes(..)));
+    let plan = Plan::judged_with_hints(wire, seed, sender, limits, hints, own);
     (plan, volume)
 }
 
@@ -153,5 +165,36 @@ mod tests {
         );
         assert_eq!(plan.expectation.end, End::TesterCloses);
         assert_eq!(plan.expectation.events.len(), 1);
+    }
+
+    #[test]
+    fn a_case_that_writes_compressed_bytes_of_its_own_is_inflated_by_the_model() {
+        // The tester's own message, then one compressed by the case itself
+        // (sent as it is): the model must inflate both, the second being no
+        // DEFLATE stream, so it owes the failure. Trusting the first alone
+        // would leave the model's window without it (and trips its check).
+        let crafted = Frame::text(&b"\xff\xff\xff"[..])
+            .rsv(RSV1)
+            .masked([1, 2, 3, 4]);
+        let steps = vec![
+            send_sync(vec![Frame::text("hello hello hello")]),
+            Step::SendAsIs(vec![crafted], crate::catalog::Delivery::Whole),
+        ];
+        let dc = DeflateCase {
+            offers: vec![DeflateParams::new()],
+            fragment: None,
+        };
+        let (plan, _) = compressed_plan(steps, &dc, &agreement(), Role::Client, 3);
+        let End::Fail { failure, .. } = &plan.expectation.end else {
+            panic!("owed: {:?}", plan.expectation.end);
+        };
+        assert!(
+            matches!(
+                failure.violation,
+                crate::codec::Violation::BadCompressedData { .. }
+            ),
+            "{:?}",
+            failure.violation
+        );
     }
 }

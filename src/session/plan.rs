@@ -181,21 +181,28 @@ impl Plan {
     /// `limits` (the plan of a compressed case: an endpoint that agreed to
     /// permessage-deflate inflates what is written).
     pub fn judged_by(steps: Vec<Step>, seed: u64, sender: Role, limits: Limits) -> Plan {
-        Plan::judged_with_hints(steps, seed, sender, limits, VecDeque::new())
+        Plan::judged_with_hints(steps, seed, sender, limits, VecDeque::new(), false)
     }
 
     /// As [`Plan::judged_by`], with what each compressed message written
     /// inflates to, in order (`None` for one the case wrote compressed
-    /// itself): the model compares instead of copying.
+    /// itself): the model compares instead of copying. When every one has
+    /// its plain message and all were compressed by the codec's `Deflater`
+    /// (`own_compressor`), the model owes the plain messages without
+    /// inflating them ([`Endpoint::trust_compressor`]).
     pub fn judged_with_hints(
         steps: Vec<Step>,
         seed: u64,
         sender: Role,
         limits: Limits,
         hints: VecDeque<Option<Body>>,
+        own_compressor: bool,
     ) -> Plan {
         let mut keys = MaskKeys::new(seed);
         let mut b = Builder::new(Endpoint::with_limits(sender.peer(), limits));
+        if own_compressor && hints.iter().all(Option::is_some) {
+            b.model.trust_compressor();
+        }
         b.hints = hints;
         let mut await_offsets = Vec::new();
         for step in steps {
