@@ -228,12 +228,19 @@ fn judge_rejection(statuses: &[u16], header: Option<(&str, &str)>, obs: &Observe
 
 /// Events and end judged together: the end decides first (not failing the
 /// connection is the graver miss); a refusal for size lets the events owed
-/// for what was refused be missing.
+/// for what was refused be missing. When both fail, the end only unclean
+/// and an event the peer sent wrong, that event goes first: it is a fact of
+/// the bytes, while whether the connection was seen to end cleanly after it
+/// depends on when the peer reset, so the same server gets the same reason
+/// on every run.
 pub(super) fn judge_model(ctx: &Judging<'_>, obs: &Observed) -> Part {
     let end = end::judge_end(ctx, obs);
     let refused = end.1 == Some(Reason::ServerLimit);
-    let events = events::judge_events(&ctx.plan.expectation.events, obs, refused);
-    let worst = if end.0 >= events.0 {
+    let judged = events::judge_events(&ctx.plan.expectation.events, obs, refused);
+    let events = judged.part;
+    let content_first =
+        judged.seen_wrong && events.0 == Outcome::Fail && end.1 == Some(Reason::Unclean);
+    let worst = if end.0 >= events.0 && !content_first {
         end
     } else {
         events.clone()

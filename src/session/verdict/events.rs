@@ -11,9 +11,16 @@ use crate::model::{Expected, Reaction};
 use crate::results::{Outcome, Reason};
 use crate::session::observe::{Observed, Seen, SeenEvent};
 
+/// The events judged, and whether a failure among them is an event the
+/// peer sent (wrong or not owed) rather than one that never came.
+pub(super) struct Judged {
+    pub(super) part: Part,
+    pub(super) seen_wrong: bool,
+}
+
 /// Judges the events; `refused`: the endpoint refused the traffic for its
 /// size, so what was owed for it may be missing.
-pub(super) fn judge_events(expected: &[Expected], obs: &Observed, refused: bool) -> Part {
+pub(super) fn judge_events(expected: &[Expected], obs: &Observed, refused: bool) -> Judged {
     let is_pong = |e: &&Expected| matches!(e.reaction, Reaction::Pong(_));
     let (pongs, messages): (Vec<&Expected>, Vec<&Expected>) = expected.iter().partition(is_pong);
     let (seen_pongs, seen_messages): (Vec<&SeenEvent>, Vec<&SeenEvent>) = obs
@@ -22,7 +29,7 @@ pub(super) fn judge_events(expected: &[Expected], obs: &Observed, refused: bool)
         .partition(|g| matches!(g.event, Seen::Pong(_)));
     let m = judge_stream("message", &messages, &seen_messages, obs, refused, false);
     let p = judge_stream("pong", &pongs, &seen_pongs, obs, refused, true);
-    if m.0 >= p.0 { m } else { p }
+    if m.part.0 >= p.part.0 { m } else { p }
 }
 
 /// One ordered stream of owed events against the seen ones of that kind.
@@ -33,7 +40,15 @@ fn judge_stream(
     obs: &Observed,
     refused: bool,
     coalescing: bool,
-) -> Part {
+) -> Judged {
+    let missing = |part| Judged {
+        part,
+        seen_wrong: false,
+    };
+    let wrong = |part| Judged {
+        part,
+        seen_wrong: true,
+    };
     let (mut ei, mut gi, mut coalesced) = (0, 0, 0);
     loop {
         match (expected.get(ei), got.get(gi)) {
@@ -51,20 +66,20 @@ fn judge_stream(
                     describe_event(g)
                 );
                 let reason = Reason::EchoMismatch;
-                return (
+                return wrong((
                     Outcome::Fail,
                     Some(reason),
                     format!("{kind} {}: {what}", gi + 1),
-                );
+                ));
             }
             (Some(_), None) if refused => break,
             (Some(_), None) if expected[ei..].iter().all(|e| e.may_be_missing) => {
                 let n = expected.len() - ei;
-                return (
+                return missing((
                     Outcome::NonStrict,
                     Some(Reason::MissingEventsBeforeFailure),
                     format!("failed before sending {n} owed event(s)"),
-                );
+                ));
             }
             (Some(e), None) => {
                 let reason = if obs.timed_out {
@@ -74,19 +89,19 @@ fn judge_stream(
                 };
                 let what = describe_reaction(&e.reaction);
                 let n = gi + 1;
-                return (
+                return missing((
                     Outcome::Fail,
                     Some(reason),
                     format!("{kind} {n}: expected {what}, got nothing"),
-                );
+                ));
             }
             (None, Some(g)) => {
                 let what = describe_event(g);
-                return (
+                return wrong((
                     Outcome::Fail,
                     Some(Reason::UnexpectedFrame),
                     format!("{kind} {}: unexpected {what}", gi + 1),
-                );
+                ));
             }
         }
     }
@@ -96,9 +111,9 @@ fn judge_stream(
         // for only the most recently processed Ping frame."
         let text =
             format!("answered only the latest of several pings ({coalesced} pong(s) coalesced)");
-        return (Outcome::NonStrict, Some(Reason::PongsCoalesced), text);
+        return missing((Outcome::NonStrict, Some(Reason::PongsCoalesced), text));
     }
-    pass()
+    missing(pass())
 }
 
 /// When `got` is a pong owed later in the run of pongs starting at `from`,

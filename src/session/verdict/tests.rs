@@ -536,3 +536,35 @@ fn a_bomb_refused_passes_delivered_beyond_a_declared_limit_fails() {
     );
     assert_eq!(judge_bomb(&echoed, accepts), (Outcome::Pass, None));
 }
+
+#[test]
+fn a_wrong_echo_then_a_reset_is_an_echo_mismatch_and_a_reset_alone_is_unclean() {
+    let p = plan(vec![Frame::text("Hello"), Frame::text("World")]);
+    // The peer resets without a Close: the end is unclean either way.
+    let reset = |events| Observed {
+        events,
+        eof: true,
+        ..connected()
+    };
+    let wrong = reset(vec![text("Hellx")]);
+    let v = judge(Role::Server, Judge::Model, None, &p, &wrong);
+    assert_eq!(
+        (v.outcome, v.reason),
+        (Outcome::Fail, Some(Reason::EchoMismatch))
+    );
+    assert!(
+        v.actual.contains("Hellx") || v.actual.contains("5 B"),
+        "{}",
+        v.actual
+    );
+    // Nothing wrong was sent: the reset is the finding, and a message that
+    // never came is not put before it.
+    assert_eq!(
+        verdict(&p, &reset(vec![text("Hello")])),
+        (Outcome::Fail, Some(Reason::Unclean))
+    );
+    assert_eq!(
+        verdict(&p, &reset(vec![])),
+        (Outcome::Fail, Some(Reason::Unclean))
+    );
+}
