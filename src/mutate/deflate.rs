@@ -1,7 +1,8 @@
 //! permessage-deflate (RFC 7692): RSV1 where §6.1 forbids it or where it
 //! changes what a message means, compressed payloads that do not inflate,
-//! bombs, window violations, final-block and sync-flush forms, and
-//! compressed and uncompressed messages on one connection. Every mutator
+//! bombs, window violations, final-block and sync-flush forms, compressed
+//! and uncompressed messages on one connection, and (in `deflate_context`)
+//! a copy into the previous message. Every mutator
 //! applies to deflate inputs only (those whose handshake offers deflate);
 //! the model, an endpoint that agreed to deflate, inflates what is sent and
 //! says what is owed.
@@ -10,6 +11,7 @@ use bytes::Bytes;
 
 use super::base::{fragments, payload};
 use super::deflate_base::{RSV1, compress, raw_compressed, split_compressed};
+use super::deflate_messages::{Message, boundaries, choose, message_bytes, messages, replace};
 use super::input::Input;
 use super::mutator::{Mutator, Phase};
 use super::rng::Gen;
@@ -106,81 +108,8 @@ pub const MUTATORS: &[Mutator] = &[
         phase: Phase::Content,
         apply: control_between_fragments,
     },
+    super::deflate_context::CONTEXT_REFERENCE,
 ];
-
-/// One data message of an input: its first and last frame (control frames
-/// may lie between), and whether its first frame carries RSV1.
-#[derive(Clone, Copy, Debug)]
-struct Message {
-    first: usize,
-    last: usize,
-    compressed: bool,
-}
-
-/// The complete data messages of `input`, in order.
-fn messages(input: &Input) -> Vec<Message> {
-    let mut out = Vec::new();
-    let mut open: Option<usize> = None;
-    for (i, f) in input.frames.iter().enumerate() {
-        let h = &f.header;
-        let start = |first: usize| Message {
-            first,
-            last: i,
-            compressed: input.frames[first].header.rsv1(),
-        };
-        match h.opcode {
-            OpCode::TEXT | OpCode::BINARY if h.fin => {
-                open = None;
-                out.push(start(i));
-            }
-            OpCode::TEXT | OpCode::BINARY => open = Some(i),
-            OpCode::CONTINUATION if h.fin => {
-                if let Some(first) = open.take() {
-                    out.push(start(first));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Indices where a message may be inserted: no data message open there.
-fn boundaries(input: &Input) -> Vec<usize> {
-    let mut out = vec![0];
-    let mut open = false;
-    for (i, f) in input.frames.iter().enumerate() {
-        let h = &f.header;
-        match h.opcode {
-            OpCode::TEXT | OpCode::BINARY => open = !h.fin,
-            OpCode::CONTINUATION if h.fin => open = false,
-            _ => {}
-        }
-        if !open {
-            out.push(i + 1);
-        }
-    }
-    out
-}
-
-/// A message chosen among those `pick` accepts.
-fn choose(input: &Input, g: &mut Gen, pick: impl Fn(&Message) -> bool) -> Option<Message> {
-    let ms: Vec<Message> = messages(input).into_iter().filter(pick).collect();
-    (!ms.is_empty()).then(|| ms[g.below(ms.len())])
-}
-
-/// Replaces message `m` (its data frames; control frames between them are
-/// kept after it) with `frames`.
-fn replace(input: &mut Input, m: Message, frames: Vec<Frame>) {
-    let controls: Vec<Frame> = input.frames[m.first..=m.last]
-        .iter()
-        .filter(|f| f.header.opcode.is_control())
-        .cloned()
-        .collect();
-    let new: Vec<Frame> = frames.into_iter().chain(controls).collect();
-    input.frames.splice(m.first..=m.last, new);
-    input.pauses.clear();
-}
 
 /// Puts `frames` in place of a compressed message (any message when there
 /// is no compressed one), or adds them at a message boundary.
@@ -204,15 +133,6 @@ fn opcode_for(input: &Input, g: &mut Gen) -> OpCode {
         Some(m) => input.frames[m.first].header.opcode,
         None => g.pick(&[OpCode::TEXT, OpCode::BINARY]),
     }
-}
-
-/// The payload bytes of message `m`'s data frames.
-fn message_bytes(input: &Input, m: Message) -> Vec<u8> {
-    input.frames[m.first..=m.last]
-        .iter()
-        .filter(|f| !f.header.opcode.is_control())
-        .flat_map(|f| f.payload.iter().copied())
-        .collect()
 }
 
 fn rsv1_control(input: &mut Input, g: &mut Gen) -> bool {
