@@ -49,6 +49,7 @@ fn judge_name(j: Judge) -> &'static str {
         Judge::NoReply => "no-reply",
         Judge::Survive => "survive",
         Judge::Bomb => "bomb: 1009 or the model",
+        Judge::ModelUnlessContextReset => "model, or informational after no_context_takeover",
     }
 }
 

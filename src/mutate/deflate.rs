@@ -272,7 +272,11 @@ fn bomb(input: &mut Input, g: &mut Gen) -> bool {
     let op = opcode_for(input, g);
     let f = raw_compressed(g, op, streams::bomb(size));
     put_message(input, g, vec![f]);
-    input.judge_as = Some(Judge::Bomb);
+    // After a copy into the previous message, whether that copy is owed
+    // depends on the response (`ModelUnlessContextReset`), which stays.
+    if input.judge_as != Some(Judge::ModelUnlessContextReset) {
+        input.judge_as = Some(Judge::Bomb);
+    }
     true
 }
 

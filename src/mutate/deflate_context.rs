@@ -10,7 +10,11 @@
 //! receiver "MAY decompress each new message with an empty LZ77 sliding
 //! window": the model, which resets its window as it agreed, fails the
 //! connection, but a receiver that keeps its window and echoes conforms as
-//! well, so that form is recorded, not judged.
+//! well. Which of the two holds is the server's response to say (it may add
+//! `client_no_context_takeover` to an offer without it, or leave out the
+//! one the offer hinted at), so the input is judged
+//! [`Judge::ModelUnlessContextReset`]: by the model, or recorded when the
+//! agreement resets the tester's context.
 
 use bytes::Bytes;
 
@@ -36,7 +40,7 @@ const MAX_INFLATED: u64 = 8 << 20;
 pub const CONTEXT_REFERENCE: Mutator = Mutator {
     name: "deflate-context-reference",
     family: "deflate",
-    targets: "RFC 7692 §7.2.2 a compressed message whose copy reaches into the previous compressed message: with context takeover the server \"MUST decompress each new message using the LZ77 sliding window used to process the last compressed message\" and echo it; with client_no_context_takeover offered it \"MAY decompress each new message with an empty LZ77 sliding window\", so failing or echoing is recorded, not judged (bun PR #33003: the second compressed message killed the connection; sockudo-ws PR #14: windows out of step)",
+    targets: "RFC 7692 §7.2.2 a compressed message whose copy reaches into the previous compressed message: with context takeover the server \"MUST decompress each new message using the LZ77 sliding window used to process the last compressed message\" and echo it; with client_no_context_takeover offered it \"MAY decompress each new message with an empty LZ77 sliding window\", so once the response holds it failing or echoing is recorded, not judged (bun PR #33003: the second compressed message killed the connection; sockudo-ws PR #14: windows out of step)",
     phase: Phase::Content,
     apply: context_reference,
 };
@@ -68,7 +72,11 @@ fn context_reference(input: &mut Input, g: &mut Gen) -> bool {
     replace(&mut out, target, frames);
     if g.one_in(2) {
         out.deflate = out.deflate.map(DeflateParams::client_no_context_takeover);
-        out.judge_as = Some(Judge::Informational);
+    }
+    // An informational form stacked with it stays informational; a bomb's
+    // echo is judged by the model too (refusing it is then a server limit).
+    if out.judge_as != Some(Judge::Informational) {
+        out.judge_as = Some(Judge::ModelUnlessContextReset);
     }
     *input = out;
     true

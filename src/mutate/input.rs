@@ -44,7 +44,8 @@ pub struct Input {
     /// `Bomb` for a deflate bomb (refusing it for its size is correct), or
     /// `Informational` for a form strict receivers refuse and lenient ones
     /// deliver (a truncated DEFLATE stream, a copy beyond a window the
-    /// server may not enforce).
+    /// server may not enforce), or `ModelUnlessContextReset` for a copy into
+    /// the previous message (owed unless the response resets the context).
     pub judge_as: Option<Judge>,
 }
 

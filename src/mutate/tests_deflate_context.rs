@@ -112,13 +112,9 @@ fn context_takeover_owes_the_echo_and_no_context_takeover_lets_the_model_refuse(
         // Reset: the model fails on the reference into the previous message.
         assert!(refused_as_reference_into_previous(&fresh), "{input:?}");
         assert!(echoed(&fresh).len() < messages);
-        // The mutator's own choice decides the judge.
-        if offer.client_no_context_takeover {
-            reset += 1;
-            assert_eq!(input.judge(), Judge::Informational);
-        } else {
-            assert_eq!(input.judge(), Judge::Model);
-        }
+        // The server's response decides between the two.
+        assert_eq!(input.judge(), Judge::ModelUnlessContextReset);
+        reset += usize::from(offer.client_no_context_takeover);
     }
     let n = inputs.len();
     assert!(
