@@ -90,7 +90,7 @@ pub const MUTATORS: &[Mutator] = &[
     Mutator {
         name: "deflate-final-block",
         family: "deflate",
-        targets: "RFC 7692 §6.1/§7.2.3 message ends: a BFINAL block then an empty stored block's header (§7.2.3.4, valid), the empty message 0x00 (§7.2.3.6, valid), a final block and nothing after it, or 00 00 ff ff left on (strict receivers fail, lenient ones deliver)",
+        targets: "RFC 7692 §6.1/§7.2.3 message ends: a BFINAL block then an empty stored block's header (§7.2.3.4, valid), the empty message 0x00 (§7.2.3.6, valid), a final block and nothing after it, or 00 00 ff ff left on (strict receivers fail, lenient ones deliver: recorded, not judged)",
         phase: Phase::Content,
         apply: final_block,
     },
@@ -272,9 +272,13 @@ fn bomb(input: &mut Input, g: &mut Gen) -> bool {
     let op = opcode_for(input, g);
     let f = raw_compressed(g, op, streams::bomb(size));
     put_message(input, g, vec![f]);
-    // After a copy into the previous message, whether that copy is owed
-    // depends on the response (`ModelUnlessContextReset`), which stays.
-    if input.judge_as != Some(Judge::ModelUnlessContextReset) {
+    // An input already recorded (a form strict receivers refuse) stays so;
+    // after a copy into the previous message, whether that copy is owed
+    // depends on the response (`ModelUnlessContextReset`), which stays too.
+    if !matches!(
+        input.judge_as,
+        Some(Judge::Informational | Judge::ModelUnlessContextReset)
+    ) {
         input.judge_as = Some(Judge::Bomb);
     }
     true
@@ -319,14 +323,20 @@ fn final_block(input: &mut Input, g: &mut Gen) -> bool {
     let op = opcode_for(input, g);
     let n = g.range(1, 200);
     let plain = payload(g, op, n);
-    let stream = match g.below(4) {
-        0 => streams::final_block(&plain),
-        1 => streams::ends_with_final_block(&plain),
-        2 => streams::unstripped_tail(&plain),
-        _ => streams::empty_message(),
+    let (stream, lenient) = match g.below(4) {
+        0 => (streams::final_block(&plain), false),
+        1 => (streams::ends_with_final_block(&plain), true),
+        2 => (streams::unstripped_tail(&plain), true),
+        _ => (streams::empty_message(), false),
     };
     let f = raw_compressed(g, op, stream);
     put_message(input, g, vec![f]);
+    // Strict receivers refuse the forms the sender's algorithm (RFC 7692
+    // §7.2.1) does not write, zlib-based ones deliver them: recorded, as
+    // 22.2.9 and 22.2.10 are.
+    if lenient {
+        input.judge_as = Some(Judge::Informational);
+    }
     true
 }
 

@@ -30,7 +30,7 @@ fn refused_as_reference_into_previous(input: &Input) -> bool {
         &exp.end,
         End::Fail { failure, .. } if matches!(
             &failure.violation,
-            Violation::BadCompressedData { detail } if detail.contains("into the previous message")
+            Violation::BadCompressedData { detail, .. } if detail.contains("into the previous message")
         )
     )
 }
