@@ -203,6 +203,11 @@ pub struct DeflateCase {
     /// into (Autobahn's auto-fragment size); `None` sends each message as
     /// one frame.
     pub fragment: Option<usize>,
+    /// As server (`serve`), answer with these offers accepted as they are,
+    /// the first that the client's own offers allow, rather than with the
+    /// client's first acceptable offer: the case is about these parameters
+    /// (21.1). UNIMPLEMENTED when the client's offers allow none of them.
+    pub answer_as_offered: bool,
 }
 
 /// One conformance case.

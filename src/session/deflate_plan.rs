@@ -130,6 +130,7 @@ mod tests {
         let dc = DeflateCase {
             offers: vec![DeflateParams::new()],
             fragment: Some(8),
+            answer_as_offered: false,
         };
         let a = agreement();
         let (plan, _) = compressed_plan(steps, &dc, &a, Role::Client, 3);
