@@ -108,8 +108,18 @@ async fn ratchet_echo(stream: DuplexStream) -> Result<(), ratchet_rs::Error> {
 /// checks the header's rules (an orphan continuation, …), so a header whose
 /// payload never completes gets no Close; and UTF-8 is the application's,
 /// checked on whole messages, so invalid text in a message that never ends
-/// gets no Close either.
+/// gets no Close either. With permessage-deflate (ratchet_deflate 1.2.1,
+/// tests/data/endpoint-findings/): RSV1 is accepted on control and
+/// continuation frames (ratchet_core's `FrameHeader::read_from` checks the
+/// RSV bits against the negotiated ones only); after the first compressed
+/// message every uncompressed message in fragments is inflated too
+/// (`DeflateDecoder::decode` never clears its `compressed` flag); and after
+/// a DEFLATE block with BFINAL set nothing more is inflated (its zlib
+/// stream is never restarted).
 pub const RATCHET_TOLERATED: &[Tolerated] = &[
     Tolerated::NoCloseOnIncompleteFrame,
     Tolerated::Utf8CheckedAtMessageEnd,
+    Tolerated::AcceptsMisplacedRsv1,
+    Tolerated::InflatesUncompressedFragments,
+    Tolerated::StopsInflatingAfterFinalBlock,
 ];

@@ -19,7 +19,9 @@ pub fn tokio_websockets_endpoint(data: &[u8]) {
     wsgauntlet::fuzzing::run_endpoint(data, &TokioWebsockets, TOKIO_WEBSOCKETS_TOLERATED);
 }
 
-/// One input against ratchet_rs's server with permessage-deflate, run in process.
+/// One input against ratchet_rs's server with permessage-deflate, run in
+/// process: a share of the inputs offer deflate and send compressed
+/// messages (`input_with_deflate_from`).
 pub fn ratchet_endpoint(data: &[u8]) {
-    wsgauntlet::fuzzing::run_endpoint(data, &RatchetDeflate, RATCHET_TOLERATED);
+    wsgauntlet::fuzzing::run_deflate_endpoint(data, &RatchetDeflate, RATCHET_TOLERATED);
 }

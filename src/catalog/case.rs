@@ -98,6 +98,15 @@ pub enum Judge {
     /// judged by the model, and fails above a declared message limit
     /// (RFC 6455 §10.4).
     Bomb,
+    /// As `Model` when the agreed parameters keep the context of the
+    /// tester's messages; INFORMATIONAL when they hold the tester's
+    /// `*_no_context_takeover`, since the receiver then "MAY decompress each
+    /// new message with an empty LZ77 sliding window" (RFC 7692 §7.2.2): a
+    /// message that refers into the previous one may be refused or
+    /// delivered. Decided on the response, which may add the parameter to
+    /// an offer without it or leave out the one the offer hinted at
+    /// (§7.1.1.2).
+    ModelUnlessContextReset,
 }
 
 /// A header change for an opening-handshake case.
@@ -194,6 +203,11 @@ pub struct DeflateCase {
     /// into (Autobahn's auto-fragment size); `None` sends each message as
     /// one frame.
     pub fragment: Option<usize>,
+    /// As server (`serve`), answer with these offers accepted as they are,
+    /// the first that the client's own offers allow, rather than with the
+    /// client's first acceptable offer: the case is about these parameters
+    /// (21.1). UNIMPLEMENTED when the client's offers allow none of them.
+    pub answer_as_offered: bool,
 }
 
 /// One conformance case.

@@ -93,6 +93,7 @@ pub(super) fn variants(
         .deflate(DeflateCase {
             offers: offers.to_vec(),
             fragment,
+            answer_as_offered: false,
         })
     });
     cases.collect()

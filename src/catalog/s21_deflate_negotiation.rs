@@ -84,6 +84,8 @@ fn accepted() -> Vec<Case> {
         .deflate(DeflateCase {
             offers: set.offers,
             fragment: None,
+            // Against a client, each case answers with its own offers.
+            answer_as_offered: true,
         })
     });
     sets.collect()

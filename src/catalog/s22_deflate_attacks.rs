@@ -47,6 +47,7 @@ fn case(
     Case::frames(id, title, section, requirement, steps).deflate(DeflateCase {
         offers: vec![offer],
         fragment: None,
+        answer_as_offered: false,
     })
 }
 

@@ -1,5 +1,6 @@
 //! `wsgauntlet cases`: the catalogue — id, RFC section, what the case sends,
-//! the requirement it checks, how it is judged.
+//! the requirement it checks, how it is judged; with `--clients`, the
+//! catalogue `serve` runs against clients.
 
 use std::io::Write;
 
@@ -7,12 +8,15 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::catalog::{self, CaseKind, Judge, Profile, Selection};
+use crate::server::serve::client_catalogue;
+use crate::session::Declared;
 
 const AFTER_HELP: &str = "\
 Examples:
   wsgauntlet cases
   wsgauntlet cases --cases '6.4*' --json
-  wsgauntlet cases --exclude '9.*,12.*' | wc -l";
+  wsgauntlet cases --exclude '9.*,12.*' | wc -l
+  wsgauntlet cases --clients --cases '21.3.*'";
 
 /// Arguments of `cases`.
 #[derive(Debug, Args)]
@@ -27,6 +31,12 @@ pub struct CasesArgs {
     /// Print a JSON array of {id, section, title, requirement, judge, kind, deadline_ms}
     #[arg(long)]
     pub json: bool,
+    /// List the cases `serve` runs against clients instead: the server's
+    /// frames unmasked (a masked one makes a masked-server-frame case), no
+    /// opening-handshake cases and none whose point is an unmasked client
+    /// frame, plus the client-only 21.3 (101 responses a client must fail)
+    #[arg(long)]
+    pub clients: bool,
 }
 
 #[derive(Serialize)]
@@ -49,11 +59,17 @@ fn judge_name(j: Judge) -> &'static str {
         Judge::NoReply => "no-reply",
         Judge::Survive => "survive",
         Judge::Bomb => "bomb: 1009 or the model",
+        Judge::ModelUnlessContextReset => "model, or informational after no_context_takeover",
     }
 }
 
 pub(super) fn run(args: CasesArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let cases = Selection::parse(&args.cases, &args.exclude).apply(catalog::all(Profile::Full));
+    let catalogue = if args.clients {
+        client_catalogue(Profile::Full, &Declared::default())
+    } else {
+        catalog::all(Profile::Full)
+    };
+    let cases = Selection::parse(&args.cases, &args.exclude).apply(catalogue);
     if cases.is_empty() {
         anyhow::bail!(
             "no case matches --cases {:?} --exclude {:?}",
@@ -82,7 +98,13 @@ pub(super) fn run(args: CasesArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         return Ok(super::EXIT_OK);
     }
     for r in &rows {
-        writeln!(out, "{:<9} §{:<7} {}", r.id, r.section, r.title)?;
+        // Sections of RFC 6455 are bare; others name their RFC.
+        let section = if r.section.starts_with("RFC ") {
+            r.section.to_string()
+        } else {
+            format!("§{}", r.section)
+        };
+        writeln!(out, "{:<9} {:<8} {}", r.id, section, r.title)?;
         if !r.requirement.is_empty() {
             writeln!(out, "          \"{}\"", r.requirement)?;
         }

@@ -10,8 +10,8 @@ use clap::Args;
 
 use super::limits::LimitArgs;
 
-use crate::catalog::{self, Profile, Selection};
-use crate::server::serve::{ClientTester, ServeConfig, ServeEvent, client_cases, exit_code};
+use crate::catalog::{Profile, Selection};
+use crate::server::serve::{ClientTester, ServeConfig, ServeEvent, client_catalogue, exit_code};
 
 const AFTER_HELP: &str = "\
 A client driver connects to (N is 1-based over the selected cases):
@@ -87,10 +87,7 @@ async fn serve(args: ServeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         Profile::Full
     };
     let selection = Selection::parse(&args.cases, &args.exclude);
-    let mut all = catalog::all(profile);
-    all.extend(catalog::declared_cases(&args.limits.declared()));
-    all.extend(catalog::client_only_cases());
-    let cases = client_cases(selection.apply(all));
+    let cases = selection.apply(client_catalogue(profile, &args.limits.declared()));
     if cases.is_empty() {
         bail!(
             "no client case matches --cases {:?} --exclude {:?}",

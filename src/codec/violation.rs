@@ -95,6 +95,9 @@ pub enum Violation {
     BadCompressedData {
         /// What the inflater found.
         detail: String,
+        /// The data ends inside a block: strict receivers fail, zlib-based
+        /// ones deliver what inflated so far.
+        truncated: bool,
     },
     /// A compressed message whose own bytes end in a form the compression
     /// algorithm of RFC 7692 §7.2.1 does not produce — a final block with
@@ -295,7 +298,7 @@ impl std::fmt::Display for Violation {
             Violation::DataAfterClose { opcode } => write!(f, ": {opcode}"),
             Violation::MessageTooBig { size, limit } => write!(f, ": {size} > {limit} bytes"),
             Violation::CompressedBitMisplaced { opcode } => write!(f, ": RSV1 on {opcode}"),
-            Violation::BadCompressedData { detail } => write!(f, ": {detail}"),
+            Violation::BadCompressedData { detail, .. } => write!(f, ": {detail}"),
             Violation::CompressedTailForm { detail } => write!(f, ": {detail}"),
             _ => Ok(()),
         }

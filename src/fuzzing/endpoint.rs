@@ -25,6 +25,8 @@ use crate::runner::{drive, input_case, signature};
 use crate::server::{EchoConfig, serve_connection};
 use crate::session::{Outcome, Reason, Session, SessionConfig, SessionEnd, Verdict};
 
+pub use super::tolerated::Tolerated;
+
 /// The future a server returns for one connection.
 pub type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -67,75 +69,9 @@ impl InProcessServer for ReferenceServer {
     }
 }
 
-/// A known deviation of the server under test that the harness accepts, so
-/// the fuzzer looks for new ones. Every other FAIL panics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tolerated {
-    /// `no-close` when the input ends inside a frame: the server sees a
-    /// stream that stops mid-frame and drops it without a Close (the model
-    /// owes a Close only when a header already breaks a rule).
-    NoCloseOnIncompleteFrame,
-    /// The server dropped the connection, or closed it with another code,
-    /// on an input holding a frame that breaks a rule only the sender must
-    /// keep and the receiver may tolerate (a non-minimal length encoding:
-    /// "the minimal number of bytes MUST be used to encode the length",
-    /// RFC 6455 §5.2). The model owes an echo; refusing is a choice.
-    RefusesTolerableViolation,
-    /// The server sent a text message that is not valid UTF-8 (RFC 6455
-    /// §8.1): a known echo bug of a library, tolerated so the fuzzer keeps
-    /// looking for other deviations. Matched on the verdict's rule name.
-    EchoesInvalidUtf8,
-    /// `no-close`, or a Close with another code (1000 to the tester's
-    /// Close), where the Close owed is for invalid UTF-8 in a text message
-    /// the input never finishes (its last data frame has no FIN): the
-    /// server checks UTF-8 only once a message is whole (ratchet_rs leaves
-    /// UTF-8 to the application, which sees whole messages), so it waits
-    /// for the rest. RFC 6455 §8.1 asks to fail as soon as the bytes are
-    /// found invalid; with the message finished the same server fails.
-    /// Also an `unexpected-frame` pong: a ping between the fragments after
-    /// the invalid bytes is answered, since the server has not failed yet.
-    Utf8CheckedAtMessageEnd,
-    /// Any FAIL with this reason.
-    Reason(Reason),
-}
-
-impl Tolerated {
-    /// Whether this tolerance covers `verdict` for `input`.
-    pub fn covers(self, input: &Input, verdict: &Verdict) -> bool {
-        match self {
-            Tolerated::NoCloseOnIncompleteFrame => {
-                verdict.reason == Some(Reason::NoClose) && input.expectation().1
-            }
-            Tolerated::RefusesTolerableViolation => {
-                matches!(
-                    verdict.reason,
-                    Some(Reason::Unclean | Reason::WrongCloseCode)
-                ) && !input.expectation().0.tolerable.is_empty()
-            }
-            Tolerated::EchoesInvalidUtf8 => {
-                verdict.reason == Some(Reason::InvalidServerFrame)
-                    && verdict
-                        .actual
-                        .starts_with("server frame breaks invalid-utf8 ")
-            }
-            Tolerated::Utf8CheckedAtMessageEnd => {
-                let unfinished = input
-                    .frames
-                    .iter()
-                    .rev()
-                    .find(|f| f.header.opcode.is_data())
-                    .is_some_and(|f| !f.header.fin);
-                let late = match verdict.reason {
-                    Some(Reason::NoClose | Reason::WrongCloseCode) => unfinished,
-                    Some(Reason::UnexpectedFrame) => verdict.actual.contains("unexpected pong"),
-                    _ => false,
-                };
-                late && verdict.expected.contains("invalid-utf8")
-            }
-            Tolerated::Reason(r) => verdict.reason == Some(r),
-        }
-    }
-}
+/// Bytes the plain part of an input is chosen from: the seed (8), how many
+/// mutators (1) and up to three of them (1 each).
+const PLAIN_BYTES: usize = 12;
 
 /// The input `data` stands for: a seed and one to three mutators from the
 /// registry, turned into input 0 of an engine with that seed and those
@@ -143,17 +79,52 @@ impl Tolerated {
 ///
 /// The registry is that of the plain families: the deflate family (whose
 /// inputs offer permessage-deflate) is left out, so the checked-in seeds
-/// keep standing for the inputs they were recorded for.
+/// keep standing for the inputs they were recorded for. Only the first
+/// [`PLAIN_BYTES`] bytes are read.
 pub fn input_from(data: &[u8]) -> Option<(u64, Input)> {
+    let (seed, chosen) = plain_choice(data)?;
+    Some((seed, Engine::new(seed, chosen).input(0)))
+}
+
+/// The input `data` stands for at a server that negotiates
+/// permessage-deflate: the first [`PLAIN_BYTES`] bytes choose as
+/// [`input_from`] does (so a seed of that length stands for the same
+/// input), and the bytes after them, if any, one to three mutators of the
+/// deflate family more. With both kinds the engine makes one input in four
+/// offer deflate (`mutate::engine::DEFLATE_SHARE`), as in a campaign; its
+/// first mutator is then a deflate one.
+pub fn input_with_deflate_from(data: &[u8]) -> Option<(u64, Input)> {
+    let (head, tail) = data.split_at(data.len().min(PLAIN_BYTES));
+    let (seed, mut chosen) = plain_choice(head)?;
+    if !tail.is_empty() {
+        let deflate = registry(true);
+        let mut u = Unstructured::new(tail);
+        let n = u.int_in_range(1..=3u8).ok()?;
+        for _ in 0..n {
+            chosen.push(*u.choose(&deflate).ok()?);
+        }
+    }
+    Some((seed, Engine::new(seed, chosen).input(0)))
+}
+
+/// The mutators of the deflate family, or of every other family.
+fn registry(deflate: bool) -> Vec<&'static Mutator> {
+    all()
+        .filter(|m| (m.family == "deflate") == deflate)
+        .collect()
+}
+
+/// A seed and one to three plain mutators, read from the start of `data`.
+fn plain_choice(data: &[u8]) -> Option<(u64, Vec<&'static Mutator>)> {
     let mut u = Unstructured::new(data);
     let seed: u64 = u.arbitrary().ok()?;
-    let registry: Vec<&'static Mutator> = all().filter(|m| m.family != "deflate").collect();
+    let plain = registry(false);
     let n = u.int_in_range(1..=3u8).ok()?;
     let mut chosen = Vec::new();
     for _ in 0..n {
-        chosen.push(*u.choose(&registry).ok()?);
+        chosen.push(*u.choose(&plain).ok()?);
     }
-    Some((seed, Engine::new(seed, chosen).input(0)))
+    Some((seed, chosen))
 }
 
 thread_local! {
@@ -179,23 +150,37 @@ fn runtime() -> Runtime {
     builder.build().expect("a current-thread runtime")
 }
 
-/// Runs the input `data` stands for against `server` and panics, with the
-/// input, the mutators and the verdict, when the server fails it in a way
-/// `tolerated` does not cover (or the run hangs).
+/// Runs the input `data` stands for ([`input_from`]) against `server` and
+/// panics, with the input, the mutators and the verdict, when the server
+/// fails it in a way `tolerated` does not cover (or the run hangs).
 pub fn run_endpoint(data: &[u8], server: &dyn InProcessServer, tolerated: &[Tolerated]) {
-    let Some((seed, input)) = input_from(data) else {
+    if let Some((seed, input)) = input_from(data) {
+        check_endpoint(seed, &input, server, tolerated);
+    }
+}
+
+/// As [`run_endpoint`], for a server that negotiates permessage-deflate:
+/// the input comes from [`input_with_deflate_from`], so a share of them
+/// offer deflate and carry the deflate mutators' compressed messages.
+pub fn run_deflate_endpoint(data: &[u8], server: &dyn InProcessServer, tolerated: &[Tolerated]) {
+    if let Some((seed, input)) = input_with_deflate_from(data) {
+        check_endpoint(seed, &input, server, tolerated);
+    }
+}
+
+/// Judges `input` against `server`; panics on a FAIL `tolerated` does not
+/// cover, or an ERROR. INFORMATIONAL (a form the RFC leaves to the
+/// receiver) and UNIMPLEMENTED (the offer declined, RFC 7692 §5: the
+/// server's right) are no findings.
+fn check_endpoint(seed: u64, input: &Input, server: &dyn InProcessServer, tolerated: &[Tolerated]) {
+    let Some(verdict) = judge_in_process(seed, input, server) else {
         return;
     };
-    let Some(verdict) = judge_in_process(seed, &input, server) else {
-        return;
-    };
-    if verdict.outcome == Outcome::Pass || verdict.outcome == Outcome::NonStrict {
-        return;
+    match verdict.outcome {
+        Outcome::Pass | Outcome::NonStrict | Outcome::Informational | Outcome::Unimplemented => {}
+        Outcome::Fail if tolerated.iter().any(|t| t.covers(input, &verdict)) => {}
+        _ => panic!("{}", describe_failure(seed, input, &verdict)),
     }
-    if verdict.outcome == Outcome::Fail && tolerated.iter().any(|t| t.covers(&input, &verdict)) {
-        return;
-    }
-    panic!("{}", describe_failure(seed, &input, &verdict));
 }
 
 /// The verdict of `input` against `server` over an in-memory stream, or

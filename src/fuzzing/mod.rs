@@ -8,10 +8,12 @@
 mod endpoint;
 mod inflate;
 mod network;
+mod tolerated;
 
 pub use endpoint::{
     BoxFuture, DuplexStream, InProcessServer, ReferenceServer, Tolerated, describe_failure,
-    input_from, judge_case_in_process, judge_in_process, run_endpoint,
+    input_from, input_with_deflate_from, judge_case_in_process, judge_in_process,
+    run_deflate_endpoint, run_endpoint,
 };
 pub use inflate::inflate;
 pub use network::{URL_VAR, url};

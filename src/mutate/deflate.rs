@@ -1,7 +1,8 @@
 //! permessage-deflate (RFC 7692): RSV1 where §6.1 forbids it or where it
 //! changes what a message means, compressed payloads that do not inflate,
-//! bombs, window violations, final-block and sync-flush forms, and
-//! compressed and uncompressed messages on one connection. Every mutator
+//! bombs, window violations, final-block and sync-flush forms, compressed
+//! and uncompressed messages on one connection, and (in `deflate_context`)
+//! a copy into the previous message. Every mutator
 //! applies to deflate inputs only (those whose handshake offers deflate);
 //! the model, an endpoint that agreed to deflate, inflates what is sent and
 //! says what is owed.
@@ -10,6 +11,7 @@ use bytes::Bytes;
 
 use super::base::{fragments, payload};
 use super::deflate_base::{RSV1, compress, raw_compressed, split_compressed};
+use super::deflate_messages::{Message, boundaries, choose, message_bytes, messages, replace};
 use super::input::Input;
 use super::mutator::{Mutator, Phase};
 use super::rng::Gen;
@@ -88,7 +90,7 @@ pub const MUTATORS: &[Mutator] = &[
     Mutator {
         name: "deflate-final-block",
         family: "deflate",
-        targets: "RFC 7692 §6.1/§7.2.3 message ends: a BFINAL block then an empty stored block's header (§7.2.3.4, valid), the empty message 0x00 (§7.2.3.6, valid), a final block and nothing after it, or 00 00 ff ff left on (strict receivers fail, lenient ones deliver)",
+        targets: "RFC 7692 §6.1/§7.2.3 message ends: a BFINAL block then an empty stored block's header (§7.2.3.4, valid), the empty message 0x00 (§7.2.3.6, valid), a final block and nothing after it, or 00 00 ff ff left on (strict receivers fail, lenient ones deliver: recorded, not judged)",
         phase: Phase::Content,
         apply: final_block,
     },
@@ -106,81 +108,8 @@ pub const MUTATORS: &[Mutator] = &[
         phase: Phase::Content,
         apply: control_between_fragments,
     },
+    super::deflate_context::CONTEXT_REFERENCE,
 ];
-
-/// One data message of an input: its first and last frame (control frames
-/// may lie between), and whether its first frame carries RSV1.
-#[derive(Clone, Copy, Debug)]
-struct Message {
-    first: usize,
-    last: usize,
-    compressed: bool,
-}
-
-/// The complete data messages of `input`, in order.
-fn messages(input: &Input) -> Vec<Message> {
-    let mut out = Vec::new();
-    let mut open: Option<usize> = None;
-    for (i, f) in input.frames.iter().enumerate() {
-        let h = &f.header;
-        let start = |first: usize| Message {
-            first,
-            last: i,
-            compressed: input.frames[first].header.rsv1(),
-        };
-        match h.opcode {
-            OpCode::TEXT | OpCode::BINARY if h.fin => {
-                open = None;
-                out.push(start(i));
-            }
-            OpCode::TEXT | OpCode::BINARY => open = Some(i),
-            OpCode::CONTINUATION if h.fin => {
-                if let Some(first) = open.take() {
-                    out.push(start(first));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Indices where a message may be inserted: no data message open there.
-fn boundaries(input: &Input) -> Vec<usize> {
-    let mut out = vec![0];
-    let mut open = false;
-    for (i, f) in input.frames.iter().enumerate() {
-        let h = &f.header;
-        match h.opcode {
-            OpCode::TEXT | OpCode::BINARY => open = !h.fin,
-            OpCode::CONTINUATION if h.fin => open = false,
-            _ => {}
-        }
-        if !open {
-            out.push(i + 1);
-        }
-    }
-    out
-}
-
-/// A message chosen among those `pick` accepts.
-fn choose(input: &Input, g: &mut Gen, pick: impl Fn(&Message) -> bool) -> Option<Message> {
-    let ms: Vec<Message> = messages(input).into_iter().filter(pick).collect();
-    (!ms.is_empty()).then(|| ms[g.below(ms.len())])
-}
-
-/// Replaces message `m` (its data frames; control frames between them are
-/// kept after it) with `frames`.
-fn replace(input: &mut Input, m: Message, frames: Vec<Frame>) {
-    let controls: Vec<Frame> = input.frames[m.first..=m.last]
-        .iter()
-        .filter(|f| f.header.opcode.is_control())
-        .cloned()
-        .collect();
-    let new: Vec<Frame> = frames.into_iter().chain(controls).collect();
-    input.frames.splice(m.first..=m.last, new);
-    input.pauses.clear();
-}
 
 /// Puts `frames` in place of a compressed message (any message when there
 /// is no compressed one), or adds them at a message boundary.
@@ -204,15 +133,6 @@ fn opcode_for(input: &Input, g: &mut Gen) -> OpCode {
         Some(m) => input.frames[m.first].header.opcode,
         None => g.pick(&[OpCode::TEXT, OpCode::BINARY]),
     }
-}
-
-/// The payload bytes of message `m`'s data frames.
-fn message_bytes(input: &Input, m: Message) -> Vec<u8> {
-    input.frames[m.first..=m.last]
-        .iter()
-        .filter(|f| !f.header.opcode.is_control())
-        .flat_map(|f| f.payload.iter().copied())
-        .collect()
 }
 
 fn rsv1_control(input: &mut Input, g: &mut Gen) -> bool {
@@ -352,7 +272,15 @@ fn bomb(input: &mut Input, g: &mut Gen) -> bool {
     let op = opcode_for(input, g);
     let f = raw_compressed(g, op, streams::bomb(size));
     put_message(input, g, vec![f]);
-    input.judge_as = Some(Judge::Bomb);
+    // An input already recorded (a form strict receivers refuse) stays so;
+    // after a copy into the previous message, whether that copy is owed
+    // depends on the response (`ModelUnlessContextReset`), which stays too.
+    if !matches!(
+        input.judge_as,
+        Some(Judge::Informational | Judge::ModelUnlessContextReset)
+    ) {
+        input.judge_as = Some(Judge::Bomb);
+    }
     true
 }
 
@@ -395,14 +323,20 @@ fn final_block(input: &mut Input, g: &mut Gen) -> bool {
     let op = opcode_for(input, g);
     let n = g.range(1, 200);
     let plain = payload(g, op, n);
-    let stream = match g.below(4) {
-        0 => streams::final_block(&plain),
-        1 => streams::ends_with_final_block(&plain),
-        2 => streams::unstripped_tail(&plain),
-        _ => streams::empty_message(),
+    let (stream, lenient) = match g.below(4) {
+        0 => (streams::final_block(&plain), false),
+        1 => (streams::ends_with_final_block(&plain), true),
+        2 => (streams::unstripped_tail(&plain), true),
+        _ => (streams::empty_message(), false),
     };
     let f = raw_compressed(g, op, stream);
     put_message(input, g, vec![f]);
+    // Strict receivers refuse the forms the sender's algorithm (RFC 7692
+    // §7.2.1) does not write, zlib-based ones deliver them: recorded, as
+    // 22.2.9 and 22.2.10 are.
+    if lenient {
+        input.judge_as = Some(Judge::Informational);
+    }
     true
 }
 

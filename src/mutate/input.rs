@@ -7,7 +7,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::catalog::{Delivery, Judge, Step};
 use crate::codec::deflate::{Agreement, DeflateParams, Direction};
-use crate::codec::{Decoder, Frame, FrameHeader, OpCode, Role};
+use crate::codec::{Decoder, Frame, FrameHeader, OpCode, Role, Violation};
 use crate::model::{End, Endpoint, Expectation, Limits};
 
 /// Frames the model reassembles at most (a larger declared length is a
@@ -44,7 +44,8 @@ pub struct Input {
     /// `Bomb` for a deflate bomb (refusing it for its size is correct), or
     /// `Informational` for a form strict receivers refuse and lenient ones
     /// deliver (a truncated DEFLATE stream, a copy beyond a window the
-    /// server may not enforce).
+    /// server may not enforce), or `ModelUnlessContextReset` for a copy into
+    /// the previous message (owed unless the response resets the context).
     pub judge_as: Option<Judge>,
 }
 
@@ -132,13 +133,30 @@ impl Input {
     ///
     /// A mutator's `judge_as` replaces `Model` only when the stream ends on
     /// a frame boundary: a length lie stacked on a bomb (or a cut that drops
-    /// it) leaves the judge the bytes call for.
+    /// it) leaves the judge the bytes call for. Two stay whatever follows:
+    /// `Informational` (the model's failure may be the strict answer to a
+    /// form the receiver may accept), and `ModelUnlessContextReset` where
+    /// the model fails (the failure may be the copy into the previous
+    /// message).
+    ///
+    /// A compressed message cut short (a length lie or a dropped fragment on
+    /// a deflate input does that) is `Informational` too: strict receivers
+    /// fail, zlib-based ones deliver what inflated, as for 22.2.6–22.2.8.
     pub fn judge(&self) -> Judge {
+        if self.judge_as == Some(Judge::Informational) {
+            return Judge::Informational;
+        }
         let (exp, shortfall) = expect_stream_with(self.wire(), self.assumed_direction());
+        if cuts_compressed_data(&exp.end) {
+            return Judge::Informational;
+        }
         let short = shortfall.is_some_and(|n| n < MIN_SHORTFALL as u64);
         match (&exp.end, shortfall, exp.events.is_empty()) {
             (_, None, _) => self.judge_as.unwrap_or(Judge::Model),
-            (End::Fail { .. }, Some(_), _) => Judge::Model,
+            (End::Fail { .. }, Some(_), _) => match self.judge_as {
+                Some(Judge::ModelUnlessContextReset) => Judge::ModelUnlessContextReset,
+                _ => Judge::Model,
+            },
             (_, Some(_), true) if !short => Judge::NoReply,
             _ => Judge::Survive,
         }
@@ -199,6 +217,16 @@ impl Input {
         self.frames.truncate(i + 1);
         self.pauses.retain(|p| *p < i);
     }
+}
+
+/// Whether the model fails the connection on a compressed message that ends
+/// inside a DEFLATE block.
+fn cuts_compressed_data(end: &End) -> bool {
+    matches!(
+        end,
+        End::Fail { failure, .. }
+            if matches!(failure.violation, Violation::BadCompressedData { truncated: true, .. })
+    )
 }
 
 /// The model's expectation for a byte stream, for an endpoint that agreed

@@ -4,9 +4,10 @@
 //! control-frame rules, fragmentation order, UTF-8 breakage, close payloads,
 //! sequence edits and delivery (TCP chops, pauses) — and, on inputs that
 //! negotiate permessage-deflate, RSV1 misuse, corrupt and truncated DEFLATE
-//! streams, bombs, window violations and final-block forms. Each mutated input is
-//! expressed as catalogue [`Step`](crate::catalog::Step)s, so the same plan,
-//! model and verdict that judge the catalogue judge the fuzzer: one truth.
+//! streams, bombs, window violations, final-block forms and references into
+//! the previous message. Each mutated input is expressed as catalogue
+//! [`Step`](crate::catalog::Step)s, so the same plan, model and verdict that
+//! judge the catalogue judge the fuzzer: one truth.
 //!
 //! Input `i` of a campaign is a pure function of `(seed, i)`.
 
@@ -15,6 +16,8 @@ mod close;
 mod control;
 mod deflate;
 mod deflate_base;
+mod deflate_context;
+mod deflate_messages;
 mod delivery;
 mod engine;
 mod fragment;
@@ -39,3 +42,5 @@ pub use rng::Gen;
 mod tests;
 #[cfg(test)]
 mod tests_deflate;
+#[cfg(test)]
+mod tests_deflate_context;

@@ -280,3 +280,39 @@ fn a_length_lie_on_a_bomb_is_judged_as_the_lie() {
         assert_ne!(input.judge(), Judge::Bomb, "{:?}", input.mutators);
     }
 }
+
+#[test]
+fn forms_only_strict_receivers_refuse_are_informational_whatever_made_them() {
+    let tail_form = |i: &Input| {
+        let tolerable = i.expectation().0.tolerable;
+        tolerable
+            .iter()
+            .any(|(_, v)| matches!(v, Violation::CompressedTailForm { .. }))
+    };
+    let inputs = applied("deflate-final-block", 60);
+    let lenient = inputs.iter().filter(|i| tail_form(i)).count();
+    assert!(lenient > 5 && lenient < inputs.len(), "{lenient}");
+    for input in &inputs {
+        let want = if tail_form(input) {
+            Judge::Informational
+        } else {
+            Judge::Model
+        };
+        assert_eq!(input.judge(), want, "{input:?}");
+    }
+    // A compressed message cut inside a block, whatever cut it, against one
+    // that no decoder takes.
+    let offer = crate::codec::deflate::DeflateParams::new();
+    let message = |payload: Vec<u8>| {
+        let f = Frame::new(OpCode::BINARY, payload)
+            .rsv(4)
+            .masked([1, 2, 3, 4]);
+        Input::with_deflate("cut", vec![f], offer)
+    };
+    let cut = message(crate::codec::deflate::streams::truncated_block());
+    assert!(matches!(cut.expectation().0.end, End::Fail { .. }));
+    assert_eq!(cut.judge(), Judge::Informational);
+    let bad = message(crate::codec::deflate::streams::reserved_block_type());
+    assert!(matches!(bad.expectation().0.end, End::Fail { .. }));
+    assert_eq!(bad.judge(), Judge::Model);
+}

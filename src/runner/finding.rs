@@ -301,6 +301,7 @@ pub fn judge_name(j: Judge) -> &'static str {
         Judge::NoReply => "no-reply",
         Judge::Survive => "survive",
         Judge::Bomb => "bomb",
+        Judge::ModelUnlessContextReset => "model-unless-context-reset",
     }
 }
 
@@ -313,6 +314,7 @@ fn parse_judge(s: &str) -> Option<Judge> {
         Judge::NoReply,
         Judge::Survive,
         Judge::Bomb,
+        Judge::ModelUnlessContextReset,
     ]
     .into_iter()
     .find(|j| judge_name(*j) == s)

@@ -56,5 +56,6 @@ pub fn deflate_case(offer: crate::codec::deflate::DeflateParams) -> DeflateCase 
     DeflateCase {
         offers: vec![offer],
         fragment: None,
+        answer_as_offered: false,
     }
 }

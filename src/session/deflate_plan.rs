@@ -142,6 +142,7 @@ mod tests {
         let dc = DeflateCase {
             offers: vec![DeflateParams::new()],
             fragment: Some(8),
+            answer_as_offered: false,
         };
         let a = agreement();
         let (plan, _) = compressed_plan(steps, &dc, &a, Role::Client, 3);
@@ -183,6 +184,7 @@ mod tests {
         let dc = DeflateCase {
             offers: vec![DeflateParams::new()],
             fragment: None,
+            answer_as_offered: false,
         };
         let (plan, _) = compressed_plan(steps, &dc, &agreement(), Role::Client, 3);
         let End::Fail { failure, .. } = &plan.expectation.end else {

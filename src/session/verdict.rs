@@ -144,6 +144,9 @@ fn judge_inner(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
     let expected = describe_expectation(plan, peer);
     let (outcome, reason, detail) = match ctx.judge {
         Judge::Informational => (Outcome::Informational, None, String::new()),
+        Judge::ModelUnlessContextReset if context_reset(ctx, obs) => {
+            (Outcome::Informational, None, String::new())
+        }
         Judge::Survive => pass(),
         Judge::Bomb => bomb::judge_bomb(ctx, obs),
         Judge::NoReply if !obs.events.is_empty() => (
@@ -152,7 +155,9 @@ fn judge_inner(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
             "replied to an incomplete frame".into(),
         ),
         Judge::NoReply => pass(),
-        Judge::Model | Judge::FailFast | Judge::ModelOrTooBig => judge_model(ctx, obs),
+        Judge::Model | Judge::FailFast | Judge::ModelOrTooBig | Judge::ModelUnlessContextReset => {
+            judge_model(ctx, obs)
+        }
     };
     let actual = if detail.is_empty() {
         actual
@@ -160,6 +165,18 @@ fn judge_inner(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
         format!("{detail}; {actual}")
     };
     Verdict::new(outcome, reason, expected, actual)
+}
+
+/// Whether the agreement lets the peer decompress each of the tester's
+/// messages with an empty window. RFC 7692 §7.2.2: "If the "agreed
+/// parameters" contain the "client_no_context_takeover" extension
+/// parameter, the server MAY decompress each new message with an empty LZ77
+/// sliding window. Otherwise, the server MUST decompress each new message
+/// using the LZ77 sliding window used to process the last compressed
+/// message."
+fn context_reset(ctx: &Judging<'_>, obs: &Observed) -> bool {
+    obs.deflate
+        .is_some_and(|a| a.receiving(ctx.peer).no_context_takeover)
 }
 
 fn peer_name(peer: Role) -> &'static str {

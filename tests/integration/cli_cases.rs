@@ -51,3 +51,80 @@ fn patterns_select_and_nothing_selected_is_exit_2() {
     assert_eq!((code, out.as_str()), (2, ""));
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+fn ids(json: &str) -> Vec<String> {
+    let rows: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
+    rows.iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The case count `serve` announces with `args` ("listening on … with N
+/// cases"); the server is stopped at once.
+fn serve_count(args: &[&str]) -> usize {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("wsgauntlet-cases-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wsgauntlet"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--report-dir"])
+        .arg(&dir)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run wsgauntlet serve");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    child.kill().expect("stop serve");
+    child.wait().expect("serve stopped");
+    let _ = std::fs::remove_dir_all(&dir);
+    let n = line
+        .split(" with ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next());
+    n.and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"))
+}
+
+#[test]
+fn clients_lists_what_serve_runs_with_the_client_only_cases() {
+    let (code, out, _) = cases(&["--clients", "--json"]);
+    assert_eq!(code, 0);
+    let clients = ids(&out);
+    let (_, out, _) = cases(&["--json"]);
+    let servers = ids(&out);
+    // 21.3 is for clients only; the opening handshake (14.1) and the
+    // unmasked client frames (15.1) only for servers.
+    assert!(clients.iter().any(|id| id == "21.3.1"));
+    assert!(!servers.iter().any(|id| id.starts_with("21.3.")));
+    for only_servers in ["14.1.1", "15.1.1"] {
+        assert!(
+            servers.iter().any(|id| id == only_servers),
+            "{only_servers}"
+        );
+        assert!(
+            !clients.iter().any(|id| id == only_servers),
+            "{only_servers}"
+        );
+    }
+    // The same list, and the same selection, as serve.
+    assert_eq!(clients.len(), serve_count(&[]));
+    let (_, out, _) = cases(&["--clients", "--cases", "21.*", "--exclude", "21.3.2"]);
+    assert!(
+        out.contains("21.3.10 ") && !out.contains("21.3.2 "),
+        "{out}"
+    );
+    let n: usize = out
+        .lines()
+        .last()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        n,
+        serve_count(&["--cases", "21.*", "--exclude", "21.3.2"]),
+        "{out}"
+    );
+}

@@ -302,6 +302,58 @@ async fn deflate_inputs_against_a_server_that_declines_are_unimplemented_never_f
     assert_eq!(r.stats.outcomes.get(&Outcome::Unimplemented), Some(&40));
 }
 
+/// How many of the first `n` inputs of a `deflate-context-reference`
+/// campaign offer `client_no_context_takeover`.
+fn offers_no_context_takeover(n: u64) -> u64 {
+    let names = ["deflate-context-reference".to_string()];
+    let engine = Engine::new(42, select(&names, &[]).unwrap());
+    (0..n)
+        .filter(|&i| engine.input(i).deflate.unwrap().client_no_context_takeover)
+        .count() as u64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn references_into_the_previous_message_are_echoed_by_the_reference_server() {
+    // With context takeover the echo is owed and comes back (PASS); with
+    // client_no_context_takeover offered either answer conforms
+    // (INFORMATIONAL).
+    let server = servers::reference().await;
+    let r = campaign(server.addr, &["deflate-context-reference"], 40, 4).await;
+    assert!(r.findings.is_empty(), "{}", describe(&r));
+    let reset = offers_no_context_takeover(40);
+    assert!(reset > 5 && reset < 35, "{reset}");
+    let o = &r.stats.outcomes;
+    assert_eq!(
+        o.get(&Outcome::Informational),
+        Some(&reset),
+        "{}",
+        describe(&r)
+    );
+    assert_eq!(
+        o.get(&Outcome::Pass),
+        Some(&(40 - reset)),
+        "{}",
+        describe(&r)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn finds_a_server_that_forgets_the_context_it_agreed_to_keep() {
+    let server = broken_deflate(DeflateDefect::ForgetsContext).await;
+    let r = campaign(server.addr, &["deflate-context-reference"], 40, 10).await;
+    let f = find(&r, |f| f.input.mutators == ["deflate-context-reference"]);
+    assert_eq!(f.verdict.outcome, Outcome::Fail, "{}", describe(&r));
+    assert!(!f.input.deflate.unwrap().client_no_context_takeover);
+    // Only the inputs that keep the context fail.
+    let fails = r.stats.outcomes.get(&Outcome::Fail).copied().unwrap_or(0);
+    assert_eq!(
+        fails,
+        40 - offers_no_context_takeover(40),
+        "{}",
+        describe(&r)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn finds_rsv1_ignored_on_continuations_and_pings_and_minimises_it() {
     let server = broken_deflate(DeflateDefect::InflatesWithoutLimit).await;

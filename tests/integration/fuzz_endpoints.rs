@@ -7,12 +7,13 @@ use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
 use wsgauntlet::fuzzing::{
-    InProcessServer, ReferenceServer, Tolerated, input_from, judge_in_process, run_endpoint,
+    InProcessServer, ReferenceServer, Tolerated, input_from, judge_in_process,
+    run_deflate_endpoint, run_endpoint,
 };
 use wsgauntlet::session::Outcome;
 
 #[path = "../../fuzz/src/adapters.rs"]
-mod adapters;
+pub(crate) mod adapters;
 
 use adapters::{TOKIO_WEBSOCKETS_TOLERATED, TUNGSTENITE_TOLERATED, TokioWebsockets, Tungstenite};
 
@@ -39,10 +40,17 @@ fn seeds(name: &str) -> Vec<(String, Vec<u8>)> {
 
 /// Runs every seed of `name` through `run_endpoint`; names each that panics.
 fn replay(name: &str, server: &dyn InProcessServer, tolerated: &[Tolerated]) {
+    replay_with(name, server, tolerated, run_endpoint);
+}
+
+/// The harness a target runs its inputs with.
+type Harness = fn(&[u8], &dyn InProcessServer, &[Tolerated]);
+
+/// Runs every seed of `name` through `run`; names each that panics.
+fn replay_with(name: &str, server: &dyn InProcessServer, tolerated: &[Tolerated], run: Harness) {
     let mut failed = Vec::new();
     for (path, data) in seeds(name) {
-        let run =
-            std::panic::catch_unwind(AssertUnwindSafe(|| run_endpoint(&data, server, tolerated)));
+        let run = std::panic::catch_unwind(AssertUnwindSafe(|| run(&data, server, tolerated)));
         if let Err(e) = run {
             let msg = e.downcast_ref::<String>().cloned().unwrap_or_default();
             failed.push(format!("{path}: {msg}"));
@@ -58,10 +66,11 @@ fn tungstenite_endpoint_seeds_replay() {
 
 #[test]
 fn ratchet_endpoint_seeds_replay() {
-    replay(
+    replay_with(
         "ratchet_endpoint",
         &adapters::RatchetDeflate,
         adapters::RATCHET_TOLERATED,
+        run_deflate_endpoint,
     );
 }
 
@@ -79,6 +88,12 @@ fn reference_server_passes_every_endpoint_seed_without_tolerance() {
     for name in ["tungstenite_endpoint", "tokio_websockets_endpoint"] {
         replay(name, &ReferenceServer, &[]);
     }
+    replay_with(
+        "ratchet_endpoint",
+        &ReferenceServer,
+        &[],
+        run_deflate_endpoint,
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod echo_server;
 mod fuzz_campaign;
 mod fuzz_corpus;
 mod fuzz_endpoints;
+mod fuzz_ratchet_deflate;
 mod fuzz_regressions;
 mod hostile;
 mod layers;

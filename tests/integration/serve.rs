@@ -27,7 +27,10 @@ use wsgauntlet::codec::{
 };
 use wsgauntlet::model::{Endpoint, Reaction};
 use wsgauntlet::report::RunResults;
-use wsgauntlet::server::serve::{ClientTester, ServeConfig, client_cases, exit_code};
+use wsgauntlet::server::serve::{
+    ClientTester, ServeConfig, client_cases, client_catalogue, exit_code,
+};
+use wsgauntlet::session::Declared;
 
 /// Echo, pings, fragmentation, reserved bits and opcodes, fragmented and
 /// oversize control frames, UTF-8, close codes and payloads, a masked server
@@ -43,10 +46,8 @@ static SEEDS: AtomicU64 = AtomicU64::new(1);
 /// them: the catalogue and the client-only cases), reporting to `dir`.
 pub(crate) async fn start(cases: &str, dir: &Path) -> (SocketAddr, JoinHandle<Vec<RunResults>>) {
     let _ = std::fs::remove_dir_all(dir);
-    let mut all = catalog::all(Profile::Quick);
-    all.extend(catalog::client_only_cases());
-    let selected = Selection::parse(cases, "").apply(all);
-    let mut cfg = ServeConfig::new(client_cases(selected), dir);
+    let all = client_catalogue(Profile::Quick, &Declared::default());
+    let mut cfg = ServeConfig::new(Selection::parse(cases, "").apply(all), dir);
     cfg.once = true;
     let tester = ClientTester::bind("127.0.0.1:0".parse().unwrap(), cfg)
         .await
@@ -122,7 +123,7 @@ async fn update_reports(addr: SocketAddr, agent: &str) {
 
 /// tokio-tungstenite's own Autobahn driver: echo every message, stop at the
 /// first error.
-async fn tungstenite_case(url: String) {
+pub(crate) async fn tungstenite_case(url: String) {
     let Ok((mut ws, _)) = connect_async(url).await else {
         return;
     };

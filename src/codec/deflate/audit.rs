@@ -118,6 +118,15 @@ impl Auditor {
         self.stats = BlockStats::default();
     }
 
+    /// After a message refused only for its tail form: what is left of the
+    /// appended tail is dropped, and the next message starts at a block
+    /// header (the window and the counts stay).
+    pub(crate) fn skip_tail(&mut self) {
+        (self.state, self.bfinal, self.dynamic) = (State::Header, false, None);
+        (self.acc, self.nbits) = (0, 0);
+        self.carry.clear();
+    }
+
     /// Inflated bytes of the message so far.
     pub(crate) fn inflated(&self) -> u64 {
         self.out

@@ -181,4 +181,15 @@ impl DeflateError {
     pub fn is_too_big(&self) -> bool {
         matches!(self, DeflateError::TooBig { .. })
     }
+
+    /// True for a message that inflated whole but ends in a form the
+    /// sender's algorithm (RFC 7692 §7.2.1) does not write: a final block
+    /// with nothing after it, or `00 00 ff ff` left on. A receiver that
+    /// accepts it goes on with the next message.
+    pub fn is_tail_form(&self) -> bool {
+        matches!(
+            self,
+            DeflateError::EndsWithFinalBlock { .. } | DeflateError::UnstrippedTail { .. }
+        )
+    }
 }

@@ -127,7 +127,10 @@ impl Inflater {
     /// Feeds the next part of the current message (a new message starts with
     /// the first call after [`finish`](Self::finish)); inflated bytes go to
     /// `sink` in slices of at most [`CHUNK`]. After an error the connection
-    /// is to be failed, and every later call returns the same error.
+    /// is to be failed, and every later call returns the same error — but
+    /// for a tail form ([`DeflateError::is_tail_form`], from
+    /// [`finish`](Self::finish)), after which the next message inflates as
+    /// it would after a valid one.
     pub fn feed(&mut self, chunk: &[u8], sink: &mut dyn FnMut(&[u8])) -> Result<(), DeflateError> {
         self.guard(|me| {
             me.begin();
@@ -198,7 +201,17 @@ impl Inflater {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        f(self).inspect_err(|e| self.failed = Some(e.clone()))
+        f(self).inspect_err(|e| {
+            if e.is_tail_form() {
+                // The message inflated whole; the next one starts afresh at
+                // a block header (after a final block, zlib restarts with
+                // the window, as after the valid form of §7.2.3.4).
+                self.in_message = false;
+                self.audit.skip_tail();
+            } else {
+                self.failed = Some(e.clone());
+            }
+        })
     }
 
     fn begin(&mut self) {

@@ -92,6 +92,7 @@ impl MessageInflater {
             })),
             Some(e) => Some(Refused::Invalid(Violation::BadCompressedData {
                 detail: e.to_string(),
+                truncated: matches!(e, DeflateError::Truncated { .. }),
             })),
             None => bad_text,
         };

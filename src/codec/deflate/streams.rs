@@ -81,6 +81,21 @@ pub fn distance_back(history: usize, distance: u16) -> Vec<u8> {
     w.into_message()
 }
 
+/// `head` as literals, a copy of `len` (3..=258) bytes from `distance` back,
+/// then `tail` as literals. With `distance` > `head.len()` the copy starts
+/// before this message, in the bytes the receiver inflated earlier: valid
+/// with context takeover when they exist and lie within the window; with the
+/// context reset, `DistanceTooFarBack { into_previous_message: true, .. }`.
+pub fn refers_back(head: &[u8], len: u16, distance: u16, tail: &[u8]) -> Vec<u8> {
+    let mut w = DeflateWriter::new();
+    w.fixed(false)
+        .literals(head)
+        .copy(len, distance)
+        .literals(tail)
+        .end_block();
+    w.into_message()
+}
+
 /// A stored block announcing 1000 bytes that holds 10: `Truncated` (the
 /// appended tail does not complete it either).
 pub fn truncated() -> Vec<u8> {

@@ -18,10 +18,21 @@ use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::catalog::{Case, CaseKind, HandshakeExpect, Step};
+use crate::catalog::{self, Case, CaseKind, HandshakeExpect, Profile, Step};
 use crate::codec::{FrameHeader, Violation, apply_mask_at};
 use crate::model::End;
-use crate::session::Plan;
+use crate::session::{Declared, Plan};
+
+/// The catalogue as `serve` runs it against clients, before any selection:
+/// the cases of `profile`, those the `declared` limits add, and the
+/// client-only ones (21.3), each in its client-testing form. `serve` and
+/// `cases --clients` both list it.
+pub fn client_catalogue(profile: Profile, declared: &Declared) -> Vec<Case> {
+    let mut all = catalog::all(profile);
+    all.extend(catalog::declared_cases(declared));
+    all.extend(catalog::client_only_cases());
+    client_cases(all)
+}
 
 /// The client-testing form of every case that has one, in catalogue order.
 pub fn client_cases(cases: Vec<Case>) -> Vec<Case> {

@@ -143,7 +143,7 @@ async fn run_case<S: AsyncRead + AsyncWrite + Unpin>(
     match extensions {
         Extensions::Deflate(agreement, _) => cfg.deflate = Some(agreement),
         Extensions::Bad { rule, .. } => case = with_rule(case, rule),
-        Extensions::Valid(verdict) => {
+        Extensions::CannotRun(verdict) => {
             let meta = CaseMeta::of(&case);
             let result = case_result(&meta, &verdict, None, t0.elapsed(), &[], &[]);
             shared.record(agent, result, &[]);

@@ -27,7 +27,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
-pub use cases::{as_server, client_cases, for_client};
+pub use cases::{as_server, client_cases, client_catalogue, for_client};
 pub use http::DRIVER_PAGE;
 pub use keys::{KEY_CASE_ID, KeyStats};
 pub use route::{CaseRef, ResultsQuery, Route, RouteError};

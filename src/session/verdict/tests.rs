@@ -568,3 +568,61 @@ fn a_wrong_echo_then_a_reset_is_an_echo_mismatch_and_a_reset_alone_is_unclean() 
         (Outcome::Fail, Some(Reason::Unclean))
     );
 }
+
+#[test]
+fn a_reference_into_the_previous_message_is_owed_unless_the_response_resets_the_context() {
+    use crate::codec::deflate::{Agreement, DeflateParams};
+    let p = plan(vec![Frame::text("ok")]);
+    let agreed = |response: DeflateParams| {
+        Some(Agreement {
+            offer: DeflateParams::new().client_no_context_takeover(),
+            response,
+        })
+    };
+    let kept = agreed(DeflateParams::new());
+    let reset = agreed(DeflateParams::new().client_no_context_takeover());
+    let judge_as = |deflate, close, events| {
+        let obs = Observed {
+            deflate,
+            close,
+            events,
+            eof: true,
+            ..connected()
+        };
+        let v = judge(Role::Server, Judge::ModelUnlessContextReset, None, &p, &obs);
+        (v.outcome, v.reason)
+    };
+    // Refused: the server had to keep its window when the response left
+    // client_no_context_takeover out (the offer's is only a hint).
+    let refused = || close(1002, false);
+    assert_eq!(
+        judge_as(kept, refused(), vec![]),
+        (Outcome::Fail, Some(Reason::UnexpectedFrame))
+    );
+    assert_eq!(
+        judge_as(reset, refused(), vec![]),
+        (Outcome::Informational, None)
+    );
+    // Echoed: owed with the context kept, allowed with it reset.
+    let echoed = || vec![text("ok")];
+    assert_eq!(
+        judge_as(kept, close(1000, true), echoed()),
+        (Outcome::Pass, None)
+    );
+    assert_eq!(
+        judge_as(reset, close(1000, true), echoed()),
+        (Outcome::Informational, None)
+    );
+    // As client the tester's own no_context_takeover is the server's.
+    let server_reset = agreed(DeflateParams::new().server_no_context_takeover());
+    let obs = Observed {
+        deflate: server_reset,
+        close: close(1002, false),
+        eof: true,
+        ..connected()
+    };
+    let v = judge(Role::Client, Judge::ModelUnlessContextReset, None, &p, &obs);
+    assert_eq!(v.outcome, Outcome::Informational, "{v:?}");
+    let v = judge(Role::Server, Judge::ModelUnlessContextReset, None, &p, &obs);
+    assert_eq!(v.outcome, Outcome::Fail, "{v:?}");
+}

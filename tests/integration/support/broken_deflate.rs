@@ -35,6 +35,11 @@ pub enum DeflateDefect {
     /// Keeps its compression context although it agreed
     /// `server_no_context_takeover`.
     IgnoresNoContextTakeover,
+    /// Inflates every message with an empty window although it agreed to
+    /// context takeover, so a message that refers into the previous one
+    /// does not inflate and the connection is dropped (bun PR #33003: the
+    /// second compressed message killed the connection).
+    ForgetsContext,
     /// Checks its message limit on the compressed size only, so a bomb
     /// inflates as far as it goes (autobahn-python GHSA-hxp9-w8x3-p566).
     InflatesWithoutLimit,
@@ -69,13 +74,17 @@ async fn serve(mut stream: TcpStream, defect: DeflateDefect) {
         DeflateDefect::IgnoresNoContextTakeover => sending.no_context_takeover = false,
         _ => {}
     }
+    let mut receiving = agreement.receiving(Role::Server);
+    if defect == DeflateDefect::ForgetsContext {
+        receiving.no_context_takeover = true;
+    }
     let mut conn = Conn {
         stream,
         defect,
         compresses,
         deflater: Deflater::new(sending, 1),
         inflater: Inflater::new(InflateConfig::new(
-            agreement.receiving(Role::Server),
+            receiving,
             if defect == DeflateDefect::InflatesWithoutLimit {
                 u64::MAX
             } else {

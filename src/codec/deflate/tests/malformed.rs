@@ -214,3 +214,43 @@ fn inflated_text_is_validated_as_it_streams() {
         assert_eq!(first_error.map(|e| e.position), Some(want));
     }
 }
+
+/// A tail form refuses its own message only: a receiver that accepts it
+/// inflates the next message as after a valid one, with the window kept.
+#[test]
+fn the_message_after_a_tail_form_inflates_as_after_a_valid_one() {
+    let hello = b"Hello";
+    for first in [
+        streams::ends_with_final_block(hello),
+        streams::unstripped_tail(hello),
+    ] {
+        let mut inf = Inflater::new(InflateConfig::new(
+            Direction {
+                window_bits: 15,
+                no_context_takeover: false,
+            },
+            1 << 20,
+        ));
+        let e = inf.inflate_to_vec(&first).unwrap_err();
+        assert!(e.is_tail_form(), "{e:?}");
+        // "Hello" again as a copy from 5 bytes back: the window is kept.
+        let mut w = DeflateWriter::new();
+        w.fixed(false).copy(5, 5).literals(b", world").end_block();
+        assert_eq!(
+            inf.inflate_to_vec(&w.into_message()).unwrap(),
+            b"Hello, world"
+        );
+        let third = streams::literals(b"!");
+        assert_eq!(inf.inflate_to_vec(&third).unwrap(), b"!");
+    }
+    // Any other error stays.
+    let mut inf = Inflater::new(InflateConfig::new(
+        Direction {
+            window_bits: 15,
+            no_context_takeover: false,
+        },
+        1 << 20,
+    ));
+    assert!(inf.inflate_to_vec(&streams::reserved_block_type()).is_err());
+    assert!(inf.inflate_to_vec(&streams::literals(b"!")).is_err());
+}
