@@ -4,8 +4,7 @@ use super::inflated::Inflated;
 use super::reaction::{Failure, Owed, Reaction};
 use crate::codec::deflate::{Direction, MessageInflater, Refused};
 use crate::codec::{
-    Assembler, Body, CloseCode, Frame, FrameHeader, OpCode, Role, Utf8Validator, Validator,
-    Violation,
+    Assembler, Body, CloseCode, Frame, FrameHeader, OpCode, Role, Validator, Violation,
 };
 
 /// What the modelled endpoint accepts beyond the bare RFC.
@@ -264,42 +263,23 @@ impl Endpoint {
     }
 
     /// A trusted compressed message at its end: what a receiver inflating it
-    /// would do, from its plain bytes.
+    /// would do, judged on its plain bytes by the same receiving half.
     fn trusted_message(&mut self, opcode: OpCode, plain: Body) -> Reaction {
-        if plain.len() > self.max_message {
-            // As the inflater refuses it: one byte past the limit.
-            let size = self.max_message.saturating_add(1);
-            return Reaction::Fail(failure(
-                Violation::MessageTooBig {
-                    size,
-                    limit: self.max_message,
-                },
-                false,
-            ));
-        }
-        if opcode == OpCode::TEXT {
-            // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream
-            // as UTF-8 but finds that the byte stream is not, in fact, a
-            // valid UTF-8 stream, that endpoint MUST _Fail the WebSocket
-            // Connection_" — the inflated bytes are the text.
-            let mut utf8 = Utf8Validator::new();
-            let mut bad = None;
-            plain.for_each_piece(|p| {
-                if bad.is_none() {
-                    bad = utf8.feed(p).err();
-                }
-            });
-            if let Some(e) = bad.or_else(|| utf8.finish().err()) {
-                let violation = Violation::InvalidUtf8 {
-                    position: e.position,
+        let inflater = self.inflate.as_ref().expect("compressed only with deflate");
+        let violation = match inflater.judge_plain(opcode, &plain) {
+            None | Some(Refused::Lenient(_)) => {
+                return Reaction::Message {
+                    opcode,
+                    payload: plain,
                 };
-                return Reaction::Fail(failure(violation, false));
             }
-        }
-        Reaction::Message {
-            opcode,
-            payload: plain,
-        }
+            Some(Refused::Invalid(v)) => v,
+            Some(Refused::TooBig(size)) => Violation::MessageTooBig {
+                size,
+                limit: self.max_message,
+            },
+        };
+        Reaction::Fail(failure(violation, false))
     }
 
     /// The next compressed message should inflate to `plain` (what its

@@ -63,14 +63,7 @@ fn a_quarter_of_the_inputs_with_deflate_mutators_offer_deflate() {
     let mut offers = 0;
     let mut applied: BTreeSet<&str> = BTreeSet::new();
     for _ in 0..2000 {
-        let data: Vec<u8> = (0..16)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
+        let data = fuzz_bytes(&mut x);
         let (_, input) = input_with_deflate_from(&data).expect("an input");
         assert!(!input_from(&data).unwrap().1.is_deflate());
         if input.is_deflate() {
@@ -273,15 +266,20 @@ fn every_deflate_input_of_a_short_run_is_passed_or_tolerated() {
     let server: &dyn InProcessServer = &RatchetDeflate;
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
     for _ in 0..300 {
-        let data: Vec<u8> = (0..16)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
+        let data = fuzz_bytes(&mut x);
         run_deflate_endpoint(&data, server, RATCHET_TOLERATED);
         run_deflate_endpoint(&data, &ReferenceServer, &[]);
     }
+}
+
+/// 16 fuzz bytes from a xorshift state, so a run is the same every time.
+fn fuzz_bytes(x: &mut u64) -> Vec<u8> {
+    (0..16)
+        .map(|_| {
+            *x ^= *x << 13;
+            *x ^= *x >> 7;
+            *x ^= *x << 17;
+            *x as u8
+        })
+        .collect()
 }

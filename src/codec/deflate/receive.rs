@@ -6,7 +6,7 @@
 //! when it is text, checked as UTF-8 once inflated.
 
 use super::{DeflateError, Direction, InflateConfig, Inflater};
-use crate::codec::{OpCode, Utf8Validator, Violation};
+use crate::codec::{Body, OpCode, Utf8Validator, Violation};
 
 /// Why a compressed message was not delivered.
 #[derive(Clone, Debug)]
@@ -77,6 +77,24 @@ impl MessageInflater {
             }
         }
         self.refused.take()
+    }
+
+    /// Why a message its sender compressed from `plain` with the codec's
+    /// own `Deflater` (trusted to inflate to exactly `plain`) is not
+    /// delivered, if it is not: the same limit and UTF-8 rules as a message
+    /// inflated piece by piece, applied to the plain bytes.
+    pub fn judge_plain(&self, opcode: OpCode, plain: &Body) -> Option<Refused> {
+        if plain.len() > self.limit {
+            return Some(Refused::TooBig(self.limit.saturating_add(1)));
+        }
+        let (mut utf8, mut bad) = ((opcode == OpCode::TEXT).then(Utf8Validator::new), None);
+        plain.for_each_piece(|p| check_text(&mut utf8, &mut bad, p));
+        if bad.is_none()
+            && let Some(e) = utf8.as_ref().and_then(|u| u.finish().err())
+        {
+            bad = Some(invalid_utf8(e.position));
+        }
+        bad
     }
 
     fn note(&mut self, error: Option<DeflateError>, bad_text: Option<Refused>) {
