@@ -51,6 +51,14 @@ pub enum Profile {
     Quick,
 }
 
+/// What `conform` runs against a server: every case, then the 20.5 cases
+/// of the limits the user declared (`cases` lists the same).
+pub fn for_servers(profile: Profile, declared: &crate::session::Declared) -> Vec<Case> {
+    let mut cases = all(profile);
+    cases.extend(declared_cases(declared));
+    cases
+}
+
 /// Every case, in catalogue order.
 pub fn all(profile: Profile) -> Vec<Case> {
     let sections: Vec<Vec<Case>> = vec![

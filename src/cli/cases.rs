@@ -7,16 +7,17 @@ use std::io::Write;
 use clap::Args;
 use serde::Serialize;
 
+use super::limits::LimitArgs;
 use crate::catalog::{self, CaseKind, Judge, Profile, Selection};
 use crate::server::serve::client_catalogue;
-use crate::session::Declared;
 
 const AFTER_HELP: &str = "\
 Examples:
   wsgauntlet cases
   wsgauntlet cases --cases '6.4*' --json
   wsgauntlet cases --exclude '9.*,12.*' | wc -l
-  wsgauntlet cases --clients --cases '21.3.*'";
+  wsgauntlet cases --clients --cases '21.3.*'
+  wsgauntlet cases --cases '20.5.*' --max-message-size 65536   # the cases a declared limit adds";
 
 /// Arguments of `cases`.
 #[derive(Debug, Args)]
@@ -37,6 +38,10 @@ pub struct CasesArgs {
     /// frame, plus the client-only 21.3 (101 responses a client must fail)
     #[arg(long)]
     pub clients: bool,
+    /// Declared limits: list the 20.5 cases `conform` and `serve` add for
+    /// them (a message just under, at and over the declared size)
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Serialize)]
@@ -64,10 +69,11 @@ fn judge_name(j: Judge) -> &'static str {
 }
 
 pub(super) fn run(args: CasesArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let declared = args.limits.declared();
     let catalogue = if args.clients {
-        client_catalogue(Profile::Full, &Declared::default())
+        client_catalogue(Profile::Full, &declared)
     } else {
-        catalog::all(Profile::Full)
+        catalog::for_servers(Profile::Full, &declared)
     };
     let cases = Selection::parse(&args.cases, &args.exclude).apply(catalogue);
     if cases.is_empty() {

@@ -227,8 +227,7 @@ fn select(args: &ConformArgs, include: &str, exclude: &str) -> anyhow::Result<Ve
     } else {
         Profile::Full
     };
-    let mut all = catalog::all(profile);
-    all.extend(catalog::declared_cases(&args.limits.declared()));
+    let all = catalog::for_servers(profile, &args.limits.declared());
     let mut cases = Selection::parse(include, exclude).apply(all);
     if let Some(shard) = args.shard {
         cases = shard.apply(cases);

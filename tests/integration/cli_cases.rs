@@ -128,3 +128,29 @@ fn clients_lists_what_serve_runs_with_the_client_only_cases() {
         "{out}"
     );
 }
+
+#[test]
+fn a_declared_limit_lists_the_cases_conform_and_serve_add_for_it() {
+    let limit = ["--max-message-size", "1000"];
+    for side in [&[][..], &["--clients"][..]] {
+        let (_, out, _) = cases(&[side, &["--json"][..]].concat());
+        assert!(
+            !ids(&out).iter().any(|id| id.starts_with("20.5.")),
+            "{side:?}"
+        );
+        let (code, out, _) = cases(&[side, &limit[..], &["--json"][..]].concat());
+        assert_eq!(code, 0);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        let added: Vec<&str> = rows
+            .iter()
+            .filter(|r| r["id"].as_str().unwrap().starts_with("20.5."))
+            .map(|r| r["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(added.len(), 3, "{side:?}: {added:?}");
+        for size in ["999 bytes", "1000 bytes", "1001 bytes"] {
+            assert!(added.iter().any(|t| t.contains(size)), "{size}: {added:?}");
+        }
+    }
+    let (_, out, _) = cases(&["--clients", "--json", "--max-message-size", "1000"]);
+    assert_eq!(ids(&out).len(), serve_count(&limit));
+}

@@ -28,8 +28,7 @@ use crate::session::{Declared, Plan};
 /// client-only ones (21.3), each in its client-testing form. `serve` and
 /// `cases --clients` both list it.
 pub fn client_catalogue(profile: Profile, declared: &Declared) -> Vec<Case> {
-    let mut all = catalog::all(profile);
-    all.extend(catalog::declared_cases(declared));
+    let mut all = catalog::for_servers(profile, declared);
     all.extend(catalog::client_only_cases());
     client_cases(all)
 }
