@@ -2,7 +2,8 @@
 //! permessage-deflate negotiation, from the offer and response data of
 //! `codec::deflate::cases`.
 //!
-//! - 21.1: each valid offer set, then compressed round trips (text and
+//! - 21.1: each valid offer set (offered to a server; under `serve`, the
+//!   response to the client's offer), then compressed round trips (text and
 //!   binary, with repeats farther back than 256 and 512 bytes, so that a
 //!   window of 8 or 9 bits matters, and a message sent twice, so that context
 //!   takeover matters) and a clean close. A decline is UNIMPLEMENTED: a
@@ -71,7 +72,7 @@ fn accepted() -> Vec<Case> {
     let sets = offer_sets().into_iter().enumerate().map(|(i, set)| {
         let header = offers_header(&set.offers);
         let title = format!(
-            "Offers `{header}` ({}): 5 compressed round trips, text and binary, 64 B to 16 KiB, repeats 64 to 1000 B back",
+            "Negotiates `{header}` ({}): 5 compressed round trips, text and binary, 64 B to 16 KiB, repeats 64 to 1000 B back",
             set.name
         );
         Case::frames(

@@ -286,16 +286,20 @@ fn window_and_context() -> Vec<Case> {
         // The MUSTs of 22.3.2–22.3.4 bind the sender; the receiver "MAY"
         // decompress with an empty window, and no sentence makes it refuse a
         // distance beyond the window it agreed (a larger window inflates the
-        // message whole). What the server does is recorded, not judged.
+        // message whole). What the server does is recorded, not judged —
+        // except in 22.3.2 when its response leaves client_no_context_takeover
+        // out (§7.1.1.2: it "MAY" include it): then it kept the context and
+        // "MUST decompress each new message using the LZ77 sliding window used
+        // to process the last compressed message" (§7.2.2), so the model judges.
         case(
             "22.3.2",
-            "Offer client_no_context_takeover, then a second message that refers into the first (a strict server that agreed fails; one that did not agree must echo)",
+            "Offer client_no_context_takeover, then a second message that refers into the first (recorded when the response agrees to it; without it in the response both must be echoed)",
             "RFC 7692 §7.2.2",
             Q_CONTEXT,
             p().client_no_context_takeover(),
             pair,
         )
-        .judge(Judge::Informational),
+        .judge(Judge::ModelUnlessContextReset),
         case(
             "22.3.3",
             "Offer client_max_window_bits, then a copy from 1000 bytes back (beyond the window if the server agreed to 9 bits or fewer)",

@@ -285,3 +285,25 @@ async fn a_window_of_256_or_512_bytes_matters_in_21_1() {
     )
     .await;
 }
+
+/// 22.3.2 (a second message that refers into the first, after offering
+/// client_no_context_takeover) is recorded when the response agrees to the
+/// reset, and judged by the model when it leaves it out: then the server
+/// kept the context and must inflate with it (RFC 7692 §7.2.2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_context_reset_never_agreed_fails_22_3_2_and_an_agreed_one_is_recorded() {
+    let agreed = broken_deflate(DeflateDefect::ForgetsContext).await;
+    let [(id, outcome, reason, actual)] = &outcomes(&run(agreed.addr, "22.3.2").await)[..] else {
+        panic!("one case");
+    };
+    assert_eq!(
+        (*outcome, *reason),
+        (Outcome::Informational, None),
+        "{id}: {actual}"
+    );
+    let never = broken_deflate(DeflateDefect::OmitsClientNoContextTakeover).await;
+    let [(id, outcome, _, actual)] = &outcomes(&run(never.addr, "22.3.2").await)[..] else {
+        panic!("one case");
+    };
+    assert_eq!(*outcome, Outcome::Fail, "{id}: {actual}");
+}

@@ -40,6 +40,11 @@ pub enum DeflateDefect {
     /// does not inflate and the connection is dropped (bun PR #33003: the
     /// second compressed message killed the connection).
     ForgetsContext,
+    /// Leaves `client_no_context_takeover` out of its response (RFC 7692
+    /// §7.1.1.2: it "MAY" include it), so it agreed to keep the context, and
+    /// yet inflates every message with an empty window, as though it had
+    /// agreed to reset it.
+    OmitsClientNoContextTakeover,
     /// Checks its message limit on the compressed size only, so a bomb
     /// inflates as far as it goes (autobahn-python GHSA-hxp9-w8x3-p566).
     InflatesWithoutLimit,
@@ -75,7 +80,10 @@ async fn serve(mut stream: TcpStream, defect: DeflateDefect) {
         _ => {}
     }
     let mut receiving = agreement.receiving(Role::Server);
-    if defect == DeflateDefect::ForgetsContext {
+    if matches!(
+        defect,
+        DeflateDefect::ForgetsContext | DeflateDefect::OmitsClientNoContextTakeover
+    ) {
         receiving.no_context_takeover = true;
     }
     let mut conn = Conn {
@@ -127,6 +135,11 @@ async fn handshake(stream: &mut TcpStream, defect: DeflateDefect) -> Option<Opti
             let refusal = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
             stream.write_all(refusal).await.ok()?;
             return None;
+        }
+        DeflateDefect::OmitsClientNoContextTakeover => {
+            if let Some((_, a)) = &mut choice.accepted {
+                a.response.client_no_context_takeover = false;
+            }
         }
         _ => {}
     }
