@@ -19,7 +19,7 @@ use super::s12_deflate_data::one_at_a_time;
 use super::{Case, DeflateCase, HandshakeCase, HandshakeExpect, HeaderEdit, Step};
 use crate::codec::Frame;
 use crate::codec::deflate::cases::{bad_offers, bad_responses, offer_sets};
-use crate::codec::deflate::offers_header;
+use crate::codec::deflate::{ResponseError, offers_header};
 
 /// RFC 7692 §7.2.1 and §7.2.2: what every compressed round trip checks.
 const Q_ACCEPT: &str = "An endpoint uses the following algorithm to decompress a message. 1. Append 4 octets of 0x00 0x00 0xff 0xff to the tail end of the payload of the message. 2. Decompress the resulting data using DEFLATE.";
@@ -29,6 +29,10 @@ const Q_DECLINE: &str = "A server MUST decline an extension negotiation offer fo
 
 /// RFC 7692 §7, the client's side.
 const Q_CLIENT_FAILS: &str = "A client MUST _Fail the WebSocket Connection_ if the peer server accepted an extension negotiation offer for this extension with an extension negotiation response meeting any of the following conditions: The negotiation response contains an extension parameter not defined for use in a response. The negotiation response contains an extension parameter with an invalid value. The negotiation response contains multiple extension parameters with the same name. The client does not support the configuration that the response represents.";
+
+/// RFC 7692 §5, for a response that accepts the extension twice: both
+/// instances would use RSV1.
+const Q_RSV1_CONFLICT: &str = "A server MUST NOT accept a PMCE extension negotiation offer together with another extension if the PMCE will conflict with the extension on their use of the RSV1 bit. A client that received a response accepting a PMCE extension negotiation offer together with such an extension MUST _Fail the WebSocket Connection_.";
 
 /// The round trips of a 21.1 case: (text?, size, period of the repeats).
 const MESSAGES: [(bool, usize, usize); 5] = [
@@ -101,7 +105,7 @@ fn declined() -> Vec<Case> {
         );
         let expect = HandshakeExpect::Decline(bad.error);
         let id = format!("21.2.{}", i + 1);
-        extensions_case(id, title, Q_DECLINE, bad.header, expect)
+        extensions_case(id, title, ("RFC 7692 §7", Q_DECLINE), bad.header, expect)
     });
     offers.collect()
 }
@@ -111,7 +115,7 @@ fn declined() -> Vec<Case> {
 fn extensions_case(
     id: String,
     title: String,
-    requirement: &'static str,
+    (section, requirement): (&'static str, &'static str),
     value: &str,
     expect: HandshakeExpect,
 ) -> Case {
@@ -124,7 +128,7 @@ fn extensions_case(
         )],
         expect,
     };
-    Case::handshake(id, title, "RFC 7692 §7", requirement, handshake)
+    Case::handshake(id, title, section, requirement, handshake)
 }
 
 /// Sections 21.1 and 21.2 (servers).
@@ -147,9 +151,13 @@ pub fn client_only_cases() -> Vec<Case> {
             "Answers {offered} with `{}` ({}: {}): the client fails the connection",
             bad.header, bad.name, bad.error
         );
+        let (section, requirement) = match bad.error {
+            ResponseError::Repeated(_) => ("RFC 7692 §5", Q_RSV1_CONFLICT),
+            _ => ("RFC 7692 §7", Q_CLIENT_FAILS),
+        };
         let expect = HandshakeExpect::ClientFails(bad.error);
         let id = format!("21.3.{}", i + 1);
-        extensions_case(id, title, Q_CLIENT_FAILS, bad.header, expect)
+        extensions_case(id, title, (section, requirement), bad.header, expect)
     });
     responses.collect()
 }

@@ -76,6 +76,8 @@ pub struct Session {
     /// A case that needs permessage-deflate: its steps wait for the
     /// agreement, which decides how they are compressed.
     pending_deflate: Option<(DeflateCase, Vec<Step>)>,
+    /// The case answers with its own deflate parameters (21.1).
+    chosen_response: bool,
 }
 
 impl Session {
@@ -140,6 +142,7 @@ impl Session {
             distinct_keys: HashSet::new(),
             obs: Observed::default(),
             throttled: None,
+            chosen_response: case.deflate.as_ref().is_some_and(|d| d.answer_as_offered),
             pending_deflate,
             cfg,
         };
@@ -339,6 +342,7 @@ impl Session {
             handshake: self.handshake.as_ref(),
             plan: &self.plan,
             declared: self.cfg.declared,
+            chosen_response: self.chosen_response,
         };
         let verdict = judge_with(&ctx, &self.obs);
         self.obs.deflate_received = self.stream.compressed;

@@ -39,6 +39,11 @@ pub struct Judging<'a> {
     pub plan: &'a Plan,
     /// What the user declared the peer accepts.
     pub declared: Declared,
+    /// The tester's 101 answered with permessage-deflate parameters of the
+    /// case's choosing rather than the peer's own offer (21.1 under
+    /// `serve`): a client that does not support them must fail the
+    /// connection (RFC 7692 §7), which leaves the case UNIMPLEMENTED.
+    pub chosen_response: bool,
 }
 
 /// Judges one case against a `peer` (the endpoint under test), with no
@@ -56,6 +61,7 @@ pub fn judge(
         handshake,
         plan,
         declared: Declared::default(),
+        chosen_response: false,
     };
     judge_with(&ctx, obs)
 }
@@ -111,6 +117,9 @@ fn judge_inner(ctx: &Judging<'_>, obs: &Observed) -> Verdict {
             "permessage-deflate accepted".into(),
             "the peer declined permessage-deflate".into(),
         );
+    }
+    if ctx.chosen_response && peer == Role::Client && negotiation::dropped_on_the_101(obs) {
+        return negotiation::unsupported_response(obs);
     }
     if let Some(v) = obs.invalid.first() {
         let who = peer_name(peer);

@@ -12,7 +12,7 @@ use wsgauntlet::server::serve::KEY_CASE_ID;
 use wsgauntlet::session::{Outcome, Reason};
 
 use crate::serve::{case_count, finish, report_dir, start, tungstenite_case};
-use crate::support::deflate_client::{deflate_client, deflate_echo_client};
+use crate::support::deflate_client::{Keeps, deflate_client, deflate_echo_client};
 
 /// The results of 21.3 for a client that offers each case's own offers
 /// (or `offer` for all) and ignores bad responses or not.
@@ -88,7 +88,7 @@ async fn a_response_the_clients_offer_allows_is_unimplemented() {
 async fn negotiation_of(
     agent: &str,
     offers: &[DeflateParams],
-    wide: bool,
+    keeps: Keeps,
 ) -> (Vec<CaseResult>, Vec<Option<String>>) {
     let (addr, server) = start("21.1.*", &report_dir(agent)).await;
     let n = case_count(addr).await;
@@ -96,7 +96,7 @@ async fn negotiation_of(
     let mut headers = Vec::new();
     for i in 1..=n {
         let path = format!("/runCase?casetuple=21.1.{i}&agent={agent}");
-        headers.push(deflate_echo_client(addr, &path, offers, wide).await);
+        headers.push(deflate_echo_client(addr, &path, offers, keeps).await);
     }
     let mut cases = finish(addr, agent, server).await.cases;
     cases.retain(|c| c.id != KEY_CASE_ID);
@@ -107,7 +107,8 @@ async fn negotiation_of(
 async fn each_negotiation_case_answers_a_client_with_its_own_parameters() {
     // A browser's offer allows every response of 21.1.
     let browser = DeflateParams::new().client_max_window_bits(None);
-    let (results, headers) = negotiation_of("deflate-negotiating", &[browser], false).await;
+    let (results, headers) =
+        negotiation_of("deflate-negotiating", &[browser], Keeps::Agreement).await;
     for (id, outcome, reason, actual) in graded(&results) {
         assert_eq!((outcome, reason), (Outcome::Pass, None), "{id}: {actual}");
     }
@@ -134,7 +135,8 @@ async fn each_negotiation_case_answers_a_client_with_its_own_parameters() {
 async fn a_negotiation_case_the_clients_offer_does_not_allow_is_unimplemented() {
     // Without client_max_window_bits in the offer no response may carry it
     // (RFC 7692 §7.1.2.2), so five cases cannot run; the others do.
-    let (results, headers) = negotiation_of("deflate-plain", &[DeflateParams::new()], false).await;
+    let (results, headers) =
+        negotiation_of("deflate-plain", &[DeflateParams::new()], Keeps::Agreement).await;
     let unimplemented: Vec<&str> = results
         .iter()
         .filter(|c| c.outcome == Outcome::Unimplemented)
@@ -167,7 +169,7 @@ async fn a_client_that_ignores_the_window_it_was_given_fails_where_the_window_is
     // whatever the response says: the cases whose response narrows the
     // client's window below the 600- and 1000-byte repeats fail.
     let browser = DeflateParams::new().client_max_window_bits(None);
-    let (results, _) = negotiation_of("deflate-wide", &[browser], true).await;
+    let (results, _) = negotiation_of("deflate-wide", &[browser], Keeps::WideWindow).await;
     let failed: Vec<&str> = results
         .iter()
         .filter(|c| c.outcome == Outcome::Fail)
@@ -184,6 +186,39 @@ async fn a_client_that_ignores_the_window_it_was_given_fails_where_the_window_is
             c.actual
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_fails_the_connection_on_a_window_it_cannot_use_leaves_that_case_unimplemented()
+ {
+    // RFC 7692 §7: a client MUST fail the connection on a response whose
+    // configuration it does not support (Python websockets on zlib cannot
+    // compress with client_max_window_bits=8): closing TCP on the 101 is
+    // UNIMPLEMENTED, as a server declining an offer is.
+    let browser = DeflateParams::new().client_max_window_bits(None);
+    let (results, headers) =
+        negotiation_of("deflate-no-eight", &[browser], Keeps::DropsOnWindow8).await;
+    assert_eq!(
+        headers[7].as_deref(),
+        Some("permessage-deflate; client_max_window_bits=8")
+    );
+    for (id, outcome, reason, actual) in graded(&results) {
+        let want = if id == "21.1.8" {
+            Outcome::Unimplemented
+        } else {
+            Outcome::Pass
+        };
+        assert_eq!((outcome, reason), (want, None), "{id}: {actual}");
+        if id == "21.1.8" {
+            assert!(actual.contains("failed the connection on"), "{actual}");
+        }
+    }
+    // A Close frame instead means the client took the connection as open
+    // and then refused the echoes it owed: judged by the model.
+    let (results, _) =
+        negotiation_of("deflate-close-eight", &[browser], Keeps::ClosesOnWindow8).await;
+    let c = results.iter().find(|c| c.id == "21.1.8").unwrap();
+    assert_eq!(c.outcome, Outcome::Fail, "{}", c.actual);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -174,7 +174,10 @@ pub enum ResponseError {
     /// `permessage-deflate` in a response to a request that did not offer it.
     #[error("the server accepted permessage-deflate, which the client did not offer")]
     NotOffered,
-    /// The extension accepted more than once (§7.1.3: the server accepts "by
+    /// The extension accepted more than once: two instances would both use
+    /// RSV1, and §5 says "A client that received a response accepting a PMCE
+    /// extension negotiation offer together with such an extension MUST _Fail
+    /// the WebSocket Connection_" (the server accepts one offer, §7.1.3: "by
     /// picking any supported one from the listed offers").
     #[error("the response accepts permessage-deflate {0} times")]
     Repeated(usize),

@@ -101,6 +101,45 @@ pub(super) fn judge_client_fails(rule: &ResponseError, obs: &Observed) -> Verdic
     )
 }
 
+/// The client closed TCP after the tester's 101 without sending a single
+/// frame: it failed the connection during the opening handshake (before it
+/// is established, _Fail the WebSocket Connection_ is closing TCP, RFC 6455
+/// §7.1.7). A Close frame, or any other frame, means it took the
+/// connection as established, and the model judges it.
+pub(super) fn dropped_on_the_101(obs: &Observed) -> bool {
+    let received = obs.wire.iter().any(|w| !w.sent) || !obs.peer_keys.is_empty();
+    obs.eof
+        && !obs.tester_closed
+        && obs.close.is_none()
+        && obs.events.is_empty()
+        && obs.invalid.is_empty()
+        && obs.peer_pings == 0
+        && !received
+}
+
+/// A 21.1 response the client failed the connection on. RFC 7692 §7: "A
+/// client MUST _Fail the WebSocket Connection_ if the peer server accepted
+/// an extension negotiation offer for this extension with an extension
+/// negotiation response meeting any of the following conditions: ... The
+/// client does not support the configuration that the response
+/// represents." (Python websockets, on zlib, cannot compress with
+/// `client_max_window_bits=8`.) As a server declining an offer, the case is
+/// UNIMPLEMENTED, never a failure.
+pub(super) fn unsupported_response(obs: &Observed) -> Verdict {
+    let response = obs
+        .deflate
+        .map(|a| format!("`{}`", a.response))
+        .unwrap_or_else(|| "the response".into());
+    Verdict::new(
+        Outcome::Unimplemented,
+        None,
+        format!("compressed round trips under {response}"),
+        format!(
+            "the client failed the connection on {response} (closed TCP before any frame): RFC 7692 §7 requires it when the client does not support the configuration"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use bytes::Bytes;
@@ -238,5 +277,49 @@ mod tests {
             graded(&expect, Role::Client, &silent),
             (Outcome::Fail, Some(Reason::NoClose))
         );
+    }
+
+    #[test]
+    fn a_client_that_drops_tcp_on_a_chosen_response_leaves_the_case_unimplemented() {
+        use crate::codec::deflate::{Agreement, DeflateParams};
+        use crate::session::verdict::{Judging, judge_with};
+        let offer = DeflateParams::new().client_max_window_bits(None);
+        let response = DeflateParams::new().client_max_window_bits(Some(8));
+        let steps: Vec<Step> = vec![send(vec![Frame::text("compressed round trip")])];
+        let plan = Plan::from_steps_as(steps, 1, Role::Server);
+        let graded = |obs: &Observed, chosen_response: bool| {
+            let ctx = Judging {
+                peer: Role::Client,
+                judge: Judge::Model,
+                handshake: None,
+                plan: &plan,
+                declared: Default::default(),
+                chosen_response,
+            };
+            let v = judge_with(&ctx, obs);
+            (v.outcome, v.actual)
+        };
+        let dropped = Observed {
+            handshake_status: Some(101),
+            deflate: Some(Agreement { offer, response }),
+            eof: true,
+            ..Observed::default()
+        };
+        let (outcome, actual) = graded(&dropped, true);
+        assert_eq!(outcome, Outcome::Unimplemented);
+        assert!(actual.contains("client_max_window_bits=8"), "{actual}");
+        // The client's own offer answered (12, 13, 22): it owes the echo.
+        assert_eq!(graded(&dropped, false).0, Outcome::Fail);
+        // A Close, or any frame, means it took the connection as open.
+        let closed = Observed {
+            close: close(false),
+            ..dropped.clone()
+        };
+        assert_eq!(graded(&closed, true).0, Outcome::Fail);
+        let framed = Observed {
+            wire: vec![data_frame()],
+            ..dropped.clone()
+        };
+        assert_ne!(graded(&framed, true).0, Outcome::Unimplemented);
     }
 }

@@ -251,6 +251,7 @@ fn judge_declared(p: &Plan, obs: &Observed, declared: Declared) -> (Outcome, Opt
         handshake: None,
         plan: p,
         declared,
+        chosen_response: false,
     };
     let v = judge_with(&ctx, obs);
     (v.outcome, v.reason)
@@ -482,6 +483,7 @@ fn a_bomb_refused_passes_delivered_beyond_a_declared_limit_fails() {
             handshake: None,
             plan: &p,
             declared,
+            chosen_response: false,
         };
         let v = judge_with(&ctx, obs);
         (v.outcome, v.reason)

@@ -40,21 +40,49 @@ pub async fn deflate_client(
     let _ = timeout(Duration::from_secs(10), echo(&mut stream, &mut buf)).await;
 }
 
+/// How `deflate_echo_client` keeps to the agreement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keeps {
+    /// Compresses within the window and context it was given.
+    Agreement,
+    /// Always compresses with a 32 KiB window (a client that ignores
+    /// `client_max_window_bits`).
+    WideWindow,
+    /// Cannot compress with a 256-byte window (zlib, as Python websockets):
+    /// a response of `client_max_window_bits=8` fails the connection by
+    /// closing TCP, as RFC 7692 §7 requires of a configuration it does not
+    /// support.
+    DropsOnWindow8,
+    /// As `DropsOnWindow8`, but it takes the connection as open and sends a
+    /// Close (1002) instead: no longer a failed handshake.
+    ClosesOnWindow8,
+}
+
 /// Plays one `/runCase` at `path` as a conforming permessage-deflate client
 /// offering `offers`: a response they do not allow fails the connection;
 /// otherwise it echoes every message, inflated and compressed again as the
-/// agreement says — or, with `wide`, always compressing with a 32 KiB
-/// window (a client that ignores `client_max_window_bits`). Returns the
-/// response's `Sec-WebSocket-Extensions`.
+/// agreement says, `keeps` deciding the window. Returns the response's
+/// `Sec-WebSocket-Extensions`.
 pub async fn deflate_echo_client(
     addr: SocketAddr,
     path: &str,
     offers: &[DeflateParams],
-    wide: bool,
+    keeps: Keeps,
 ) -> Option<String> {
     let (mut stream, mut buf, header) = open(addr, path, offers).await?;
     if let Ok(agreement) = check_response(offers, header.as_deref()) {
-        let run = echo_as_agreed(&mut stream, &mut buf, agreement, wide);
+        let eight = agreement.is_some_and(|a| a.response.client_max_window_bits == Some(Some(8)));
+        match keeps {
+            Keeps::DropsOnWindow8 if eight => return header,
+            Keeps::ClosesOnWindow8 if eight => {
+                let close = Frame::close(CloseCode::PROTOCOL_ERROR, b"").masked([1, 2, 3, 4]);
+                let _ = stream.write_all(&close.to_bytes()).await;
+                let _ = timeout(Duration::from_secs(5), stream.read_buf(&mut buf)).await;
+                return header;
+            }
+            _ => {}
+        }
+        let run = echo_as_agreed(&mut stream, &mut buf, agreement, keeps == Keeps::WideWindow);
         let _ = timeout(Duration::from_secs(10), run).await;
     }
     header
