@@ -18,24 +18,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${1:-20}
-WSGAUNTLET=${WSGAUNTLET:-target/release/wsgauntlet}
 OUT=target/determinism
 FLAGS=(--format json)
 [ "${QUICK:-0}" = 1 ] && FLAGS+=(--quick)
 
-if [ ! -x "$WSGAUNTLET" ]; then
-    [ "$WSGAUNTLET" = target/release/wsgauntlet ] || { echo "no binary at $WSGAUNTLET" >&2; exit 2; }
-    cargo build --release
-fi
-
-PIDS=()
-# shellcheck disable=SC2317  # called by the trap
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lib/procs.sh
+. scripts/lib/procs.sh
 
 # load DIR: conform against the bundled server, over and over, until killed.
 load() {
@@ -107,15 +95,7 @@ rc=0
 run_server bundled || rc=$?
 [ "$rc" -le "$status" ] || status=$rc
 
-python3 tests/servers/strict_echo.py --port 0 >"$OUT/strict_echo.out" 2>"$OUT/strict_echo.err" &
-PIDS+=($!)
-PORT=
-for _ in $(seq 100); do
-    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$OUT/strict_echo.out")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
-[ -n "$PORT" ] || { echo "strict_echo did not start" >&2; cat "$OUT/strict_echo.err" >&2; exit 2; }
+start strict_echo "$OUT/strict_echo" python3 tests/servers/strict_echo.py || exit 2
 rc=0
 run_server strict_echo "ws://127.0.0.1:$PORT/" || rc=$?
 [ "$rc" -le "$status" ] || status=$rc

@@ -53,15 +53,7 @@ for name in "${SERVERS[@]}"; do
         status=2
         continue
     fi
-    cmp_rc=0
-    report=$(compare "$dir/results.json" "tests/real-servers/$name.toml") || cmp_rc=$?
-    counts=$(head -1 <<<"$report")
-    if [ "$rc" -eq 0 ] && [ "$cmp_rc" -eq 0 ]; then
-        echo "$name: $counts: as expected"
-    else
-        echo "$name: $counts: DIFFERS from tests/real-servers/$name.toml (conform exit $rc)"
-        tail -n +2 <<<"$report"
-        [ "$status" -ne 0 ] || status=1
-    fi
+    verdict "$name" "$dir/results.json" "tests/real-servers/$name.toml" "$rc" "" "conform exit $rc" ||
+        { [ "$status" -ne 0 ] || status=1; }
 done
 exit "$status"

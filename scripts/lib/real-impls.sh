@@ -1,22 +1,20 @@
 # Sourced by scripts/real-servers.sh and scripts/real-clients.sh: the pinned
 # real implementations (Python websockets from PyPI, node ws from npm, installed
-# into the git-ignored .real-servers/), starting a process that prints
-# "listening on ...:PORT", and comparing a results.json with a TOML of known
-# deviations. The caller has done `cd` to the repository root.
+# into the git-ignored .real-servers/), and comparing a results.json with a
+# TOML of known deviations (processes: lib/procs.sh). The caller has done `cd`
+# to the repository root.
+# shellcheck source=procs.sh
+. scripts/lib/procs.sh
+
 WEBSOCKETS_VERSION=17.4
 WS_VERSION=8.23.0
 BASE=.real-servers
-WSGAUNTLET=${WSGAUNTLET:-target/release/wsgauntlet}
 
 # Caches and logs of pip and npm stay inside $BASE too.
 export PIP_CACHE_DIR=$PWD/$BASE/cache/pip PIP_DISABLE_PIP_VERSION_CHECK=1
 export npm_config_cache=$PWD/$BASE/cache/npm npm_config_update_notifier=false
 export PYTHONDONTWRITEBYTECODE=1
 
-if [ ! -x "$WSGAUNTLET" ]; then
-    [ "$WSGAUNTLET" = target/release/wsgauntlet ] || { echo "no binary at $WSGAUNTLET" >&2; exit 2; }
-    cargo build --release
-fi
 
 install_websockets() {
     local py=$BASE/venv/bin/python
@@ -39,40 +37,6 @@ install_ws() {
         mkdir -p "$BASE/node"
         npm install --prefix "$BASE/node" --no-audit --no-fund --silent "ws@$WS_VERSION"
     fi
-}
-
-PIDS=()
-# shellcheck disable=SC2317  # called by the trap
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start NAME LOG CMD...: starts an echo server on port 0, sets PORT.
-start() {
-    local name=$1 log=$2
-    shift 2
-    "$@" --port 0 >"$log.out" 2>"$log.err" &
-    PIDS+=($!)
-    await_port "$name" "$log"
-}
-
-# await_port NAME LOG: waits for the last started process to print its port
-# ("listening on 127.0.0.1:PORT", or serve's "listening on ws://127.0.0.1:PORT/")
-# into LOG.out, and sets PORT.
-await_port() {
-    local name=$1 log=$2
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's/^.*listening on \(ws:\/\/\)\{0,1\}127\.0\.0\.1:\([0-9]*\).*$/\2/p' "$log.out" | head -1)
-        [ -n "$PORT" ] && return 0
-        kill -0 "${PIDS[-1]}" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "$name: the server did not start:" >&2
-    cat "$log.out" "$log.err" >&2
-    return 1
 }
 
 # compare RESULTS TOML: prints outcome counts, then each case whose outcome
@@ -106,3 +70,19 @@ sys.exit(1 if diffs else 0)
 EOF
 }
 
+# verdict NAME RESULTS TOML TOOL_RC NOTE DETAIL: compares RESULTS with TOML and
+# prints NAME's line: "as expected" (with NOTE) when both the comparison and
+# the tool's own exit code (TOOL_RC, 0 when it has no say) agree, else
+# "DIFFERS" (with DETAIL) and each differing case. Returns 1 when it differs.
+verdict() {
+    local name=$1 results=$2 toml=$3 tool_rc=$4 note=$5 detail=$6 cmp_rc=0 report counts
+    report=$(compare "$results" "$toml") || cmp_rc=$?
+    counts=$(head -1 <<<"$report")
+    if [ "$tool_rc" -eq 0 ] && [ "$cmp_rc" -eq 0 ]; then
+        echo "$name: $counts$note: as expected"
+        return 0
+    fi
+    echo "$name: $counts: DIFFERS from $toml ($detail)"
+    tail -n +2 <<<"$report"
+    return 1
+}

@@ -114,6 +114,7 @@ pub(super) fn dropped_on_the_101(obs: &Observed) -> bool {
         && obs.events.is_empty()
         && obs.invalid.is_empty()
         && obs.peer_pings == 0
+        && obs.oversize.is_none()
         && !received
 }
 
